@@ -1,0 +1,598 @@
+"""The claim model: billing provider, subscriber, patient, claim, lines.
+
+Objects are built from the HL hierarchy while the file streams past, but
+hold only the spans of segments they cover; every field is read from its
+segment the first time it is asked for. A rule that never looks at a field
+costs nothing for it, and any finding can point back at the raw segment.
+
+Names, member ids and birth dates are protected health information: they
+are reachable here for the user's own code, but no ``repr`` shows them.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import cached_property
+
+from lint837.model.envelope import TransactionSet
+from lint837.model.loops import label
+from lint837.reader import Block, Segment, display
+
+DIAGNOSIS_QUALIFIERS = frozenset({"ABK", "ABF", "BK", "BF"})
+SERVICE_DATE = "472"
+PRIOR_AUTHORIZATION = "G1"
+REFERRAL = "9F"
+ORIGINAL_REFERENCE = "F8"
+
+
+def to_decimal(text: str) -> Decimal | None:
+    """An X12 numeric value (R or N type) as a Decimal, None if not a number."""
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def to_date(text: str) -> datetime.date | None:
+    """A CCYYMMDD value as a date, None if it is not a real date."""
+    if len(text) != 8 or not text.isdigit():
+        return None
+    try:
+        return datetime.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        return None
+
+
+class Loop:
+    """A run of segments that belong together, kept as spans of blocks.
+
+    The first segment of the first span opens the loop (HL, CLM, LX).
+    """
+
+    level = ""
+
+    def __init__(self) -> None:
+        self.spans: list[tuple[Block, int, int]] = []
+
+    @cached_property
+    def opening(self) -> Segment:
+        """The segment that opened this loop."""
+        block, start, _ = self.spans[0]
+        return block.segment(start)
+
+    @cached_property
+    def segments(self) -> list[Segment]:
+        """Every segment of this loop and the loops nested in it, in order."""
+        found: list[Segment] = []
+        for block, start, stop in self.spans:
+            found.extend(block.segments(start, stop))
+        return found
+
+    @cached_property
+    def labelled(self) -> list[tuple[str, Segment]]:
+        """Each segment with the implementation-guide loop it sits in."""
+        return list(label(self.level, self.segments))
+
+    def loop_of(self, segment: Segment) -> str:
+        """The loop id (``"2310B"``, ``"2410"``...) of one of our segments."""
+        for loop, candidate in self.labelled:
+            if candidate.index == segment.index:
+                return loop
+        return self.level
+
+    def in_loop(self, loop: str, segment_id: str) -> list[Segment]:
+        """Segments with ``segment_id`` that sit directly in ``loop``."""
+        return [s for lp, s in self.labelled if lp == loop and s.id == segment_id]
+
+    def first(self, loop: str, segment_id: str, qualifier: str = "") -> Segment | None:
+        """The first ``segment_id`` in ``loop`` (with element 1 = qualifier)."""
+        for candidate in self.in_loop(loop, segment_id):
+            if not qualifier or candidate.get(1) == qualifier:
+                return candidate
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """An NM1 entity: a provider, a subscriber, a patient, a payer."""
+
+    segment: Segment
+
+    @property
+    def entity(self) -> str:
+        return self.segment.get(1)
+
+    @property
+    def last_name(self) -> str:
+        """NM103: organization or last name (PHI for a person)."""
+        return display(self.segment.get(3))
+
+    @property
+    def first_name(self) -> str:
+        """NM104 (PHI for a person)."""
+        return display(self.segment.get(4))
+
+    @property
+    def id_qualifier(self) -> str:
+        return self.segment.get(8)
+
+    @property
+    def id(self) -> str:
+        """NM109: NPI, member id, payer id... (a member id is PHI)."""
+        return self.segment.get(9)
+
+    def __repr__(self) -> str:
+        return f"Party(entity={self.entity!r}, segment={self.segment.index})"
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A REF segment: qualifier (REF01) and value (REF02)."""
+
+    segment: Segment
+
+    @property
+    def qualifier(self) -> str:
+        return self.segment.get(1)
+
+    @property
+    def value(self) -> str:
+        return self.segment.get(2)
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnosis:
+    """One code of the claim's diagnosis HI, in order (pointer = position)."""
+
+    position: int  # 1-based, what SV107 points at
+    qualifier: str  # ABK principal, ABF other (ICD-10-CM)
+    code: str
+    segment: Segment
+    element: int  # HI element number (1 for HI01)
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceDate:
+    """DTP*472: a single date (D8) or a range (RD8)."""
+
+    segment: Segment
+
+    @property
+    def qualifier(self) -> str:
+        return self.segment.get(2)
+
+    @property
+    def text(self) -> str:
+        return self.segment.get(3)
+
+    @property
+    def start(self) -> datetime.date | None:
+        return to_date(self.text.partition("-")[0])
+
+    @property
+    def end(self) -> datetime.date | None:
+        if self.qualifier == "RD8":
+            return to_date(self.text.partition("-")[2])
+        return self.start
+
+
+@dataclass(frozen=True, slots=True)
+class DrugIdentification:
+    """Loop 2410: LIN (NDC) and CTP (quantity and unit)."""
+
+    lin: Segment
+    ctp: Segment | None
+
+    @property
+    def qualifier(self) -> str:
+        """LIN02, N4 for an 11-digit NDC."""
+        return self.lin.get(2)
+
+    @property
+    def ndc(self) -> str:
+        return self.lin.get(3)
+
+    @property
+    def quantity_text(self) -> str:
+        return self.ctp.get(4) if self.ctp is not None else ""
+
+    @property
+    def quantity(self) -> Decimal | None:
+        return to_decimal(self.quantity_text)
+
+    @property
+    def unit(self) -> str:
+        """CTP05-1: F2, GR, ME, ML or UN."""
+        return self.ctp.component(5, 1) if self.ctp is not None else ""
+
+
+class BillingProvider(Loop):
+    """Loop 2000A and its 2010A loops."""
+
+    level = "2000A"
+
+    @property
+    def hl(self) -> Segment:
+        return self.opening
+
+    @property
+    def hl_id(self) -> str:
+        return self.hl.get(1)
+
+    @cached_property
+    def party(self) -> Party | None:
+        segment = self.first("2010AA", "NM1", "85")
+        return Party(segment) if segment is not None else None
+
+    @property
+    def npi(self) -> str:
+        party = self.party
+        return party.id if party is not None and party.id_qualifier == "XX" else ""
+
+
+class Subscriber(Loop):
+    """Loop 2000B: SBR, the subscriber (2010BA) and the payer (2010BB)."""
+
+    level = "2000B"
+
+    def __init__(self, hl_id: str, billing_provider: BillingProvider | None) -> None:
+        self.spans = []
+        self.hl_id = hl_id
+        self.billing_provider = billing_provider
+
+    @property
+    def hl(self) -> Segment:
+        return self.opening
+
+    @cached_property
+    def sbr(self) -> Segment | None:
+        return self.first("2000B", "SBR")
+
+    @property
+    def filing_indicator(self) -> str:
+        """SBR09, the claim filing indicator (MB Medicare B, MC Medicaid...)."""
+        return self.sbr.get(9) if self.sbr is not None else ""
+
+    @cached_property
+    def party(self) -> Party | None:
+        """NM1*IL, the subscriber (PHI)."""
+        segment = self.first("2010BA", "NM1", "IL")
+        return Party(segment) if segment is not None else None
+
+    @cached_property
+    def payer(self) -> Party | None:
+        """NM1*PR in 2010BB: payer name (NM103), id (NM109)."""
+        segment = self.first("2010BB", "NM1")
+        return Party(segment) if segment is not None else None
+
+    @cached_property
+    def demographics(self) -> Segment | None:
+        """DMG: birth date and gender (PHI)."""
+        return self.first("2010BA", "DMG")
+
+    @property
+    def is_patient(self) -> bool:
+        """SBR02 = 18: the subscriber is the patient (no 2000C)."""
+        return self.sbr is not None and self.sbr.get(2) == "18"
+
+
+class Patient(Loop):
+    """Loop 2000C: the patient when it is not the subscriber."""
+
+    level = "2000C"
+
+    def __init__(self, subscriber: Subscriber | None) -> None:
+        self.spans = []
+        self.subscriber = subscriber
+
+    @property
+    def hl(self) -> Segment:
+        return self.opening
+
+    @cached_property
+    def party(self) -> Party | None:
+        """NM1*QC, the patient (PHI)."""
+        segment = self.first("2010CA", "NM1", "QC")
+        return Party(segment) if segment is not None else None
+
+    @cached_property
+    def demographics(self) -> Segment | None:
+        return self.first("2010CA", "DMG")
+
+
+class Claim(Loop):
+    """Loop 2300 with its 2310/2320/2330 loops, and its service lines.
+
+    The builder gives a claim one run of spans, CLM to the end of its last
+    line; the lines are cut out at their LX segments when first asked for.
+    """
+
+    level = "2300"
+
+    def __init__(
+        self,
+        transaction: TransactionSet,
+        subscriber: Subscriber | None,
+        patient: Patient | None,
+    ) -> None:
+        self.spans = []
+        self.transaction = transaction
+        self.subscriber = subscriber
+        self.patient = patient
+
+    def __repr__(self) -> str:
+        return f"Claim({self.id!r}, segment={self.clm.index})"
+
+    @property
+    def clm(self) -> Segment:
+        return self.opening
+
+    @cached_property
+    def _parts(self) -> tuple[list[tuple[Block, int, int]], list[ServiceLine]]:
+        header: list[tuple[Block, int, int]] = []
+        lines: list[ServiceLine] = []
+        spans = header
+        for block, start, stop in self.spans:
+            keys = block.keys
+            lx = "LX" + block.delimiters.element
+            cut = start
+            for k in range(start, stop):
+                if keys[k] == lx:
+                    if k > cut:
+                        spans.append((block, cut, k))
+                    line = ServiceLine(self)
+                    lines.append(line)
+                    spans = line.spans
+                    cut = k
+            if stop > cut:
+                spans.append((block, cut, stop))
+        return header, lines
+
+    @cached_property
+    def segments(self) -> list[Segment]:
+        """The segments of 2300 and its 2310/2320/2330 loops (no lines)."""
+        found: list[Segment] = []
+        for block, start, stop in self._parts[0]:
+            found.extend(block.segments(start, stop))
+        return found
+
+    @property
+    def lines(self) -> list[ServiceLine]:
+        """The service lines (loop 2400), in file order."""
+        return self._parts[1]
+
+    @property
+    def id(self) -> str:
+        """CLM01, the patient control number the submitter assigned."""
+        return self.clm.get(1)
+
+    @property
+    def billing_provider(self) -> BillingProvider | None:
+        subscriber = self.subscriber
+        return subscriber.billing_provider if subscriber is not None else None
+
+    @property
+    def payer(self) -> Party | None:
+        return self.subscriber.payer if self.subscriber is not None else None
+
+    @property
+    def payer_id(self) -> str:
+        payer = self.payer
+        return payer.id if payer is not None else ""
+
+    @property
+    def filing_indicator(self) -> str:
+        subscriber = self.subscriber
+        return subscriber.filing_indicator if subscriber is not None else ""
+
+    @property
+    def patient_party(self) -> Party | None:
+        """The person treated: the 2000C patient, else the subscriber (PHI)."""
+        if self.patient is not None:
+            return self.patient.party
+        return self.subscriber.party if self.subscriber is not None else None
+
+    @property
+    def total_charge(self) -> Decimal | None:
+        return to_decimal(self.clm.get(2))
+
+    @property
+    def place_of_service(self) -> str:
+        """CLM05-1, the facility code (place of service)."""
+        return self.clm.component(5, 1)
+
+    @property
+    def frequency(self) -> str:
+        """CLM05-3, 1 original, 7 replacement, 8 void."""
+        return self.clm.component(5, 3)
+
+    @cached_property
+    def references(self) -> list[Reference]:
+        """The REF segments of loop 2300 itself (not of 2310/2330 loops)."""
+        return [Reference(segment) for segment in self.in_loop("2300", "REF")]
+
+    def references_of(self, qualifier: str) -> list[Reference]:
+        return [ref for ref in self.references if ref.qualifier == qualifier]
+
+    @property
+    def prior_authorizations(self) -> list[Reference]:
+        """2300 REF*G1, which applies to every line of the claim."""
+        return self.references_of(PRIOR_AUTHORIZATION)
+
+    @property
+    def referrals(self) -> list[Reference]:
+        return self.references_of(REFERRAL)
+
+    @property
+    def original_references(self) -> list[Reference]:
+        """REF*F8, the payer claim control number a replacement refers to."""
+        return self.references_of(ORIGINAL_REFERENCE)
+
+    @property
+    def paperwork(self) -> list[Segment]:
+        return self.in_loop("2300", "PWK")
+
+    @cached_property
+    def diagnosis_segment(self) -> Segment | None:
+        """The HI that carries diagnoses (ABK/ABF), not condition codes."""
+        for segment in self.in_loop("2300", "HI"):
+            if segment.component(1, 1) in DIAGNOSIS_QUALIFIERS:
+                return segment
+        return None
+
+    @cached_property
+    def diagnoses(self) -> list[Diagnosis]:
+        """The diagnosis codes in order; SV107 pointers count from 1 here."""
+        segment = self.diagnosis_segment
+        if segment is None:
+            return []
+        found = []
+        for element in range(1, len(segment.elements)):
+            parts = segment.components(element)
+            if len(parts) >= 2 or parts[0]:
+                code = parts[1] if len(parts) > 1 else ""
+                found.append(Diagnosis(len(found) + 1, parts[0], code, segment, element))
+        return found
+
+    def diagnosis_at(self, pointer: str) -> Diagnosis | None:
+        """The diagnosis an SV107 pointer names, None if it names none."""
+        if not pointer.isdigit():
+            return None
+        position = int(pointer)
+        diagnoses = self.diagnoses
+        return diagnoses[position - 1] if 1 <= position <= len(diagnoses) else None
+
+    @cached_property
+    def rendering_provider(self) -> Party | None:
+        segment = self.first("2310B", "NM1", "82")
+        return Party(segment) if segment is not None else None
+
+    def all_segments(self) -> Iterator[Segment]:
+        """The claim's segments from CLM to the end of its last line."""
+        yield from self.segments
+        for line in self.lines:
+            yield from line.segments
+
+
+class ServiceLine(Loop):
+    """Loop 2400 with its 2410 (drug), 2420, 2430 and 2440 loops."""
+
+    level = "2400"
+
+    def __init__(self, claim: Claim) -> None:
+        self.spans = []
+        self.claim = claim
+
+    @property
+    def lx(self) -> Segment:
+        return self.opening
+
+    def __repr__(self) -> str:
+        return f"ServiceLine({self.number!r}, code={self.code!r})"
+
+    @property
+    def number(self) -> str:
+        """LX01, the line number."""
+        return self.lx.get(1)
+
+    @cached_property
+    def sv1(self) -> Segment | None:
+        return self.first("2400", "SV1")
+
+    def _sv1(self, position: int) -> str:
+        return self.sv1.get(position) if self.sv1 is not None else ""
+
+    @cached_property
+    def procedure(self) -> list[str]:
+        """SV101 components: qualifier, code, up to four modifiers, ..."""
+        return self.sv1.components(1) if self.sv1 is not None else []
+
+    @property
+    def qualifier(self) -> str:
+        """SV101-1: HC for HCPCS/CPT."""
+        return self.procedure[0] if self.procedure else ""
+
+    @property
+    def code(self) -> str:
+        """SV101-2: the procedure code (J3420, 96372...)."""
+        return self.procedure[1] if len(self.procedure) > 1 else ""
+
+    @property
+    def modifiers(self) -> list[str]:
+        """SV101-3 to SV101-6, empty ones left out."""
+        return [value for value in self.procedure[2:6] if value]
+
+    @property
+    def charge(self) -> Decimal | None:
+        return to_decimal(self._sv1(2))
+
+    @property
+    def unit_basis(self) -> str:
+        """SV103: UN units, MJ minutes."""
+        return self._sv1(3)
+
+    @property
+    def units_text(self) -> str:
+        return self._sv1(4)
+
+    @property
+    def units(self) -> Decimal | None:
+        return to_decimal(self._sv1(4))
+
+    @property
+    def place_of_service(self) -> str:
+        """SV105 when given, else the claim's CLM05-1."""
+        return self._sv1(5) or self.claim.place_of_service
+
+    @property
+    def pointers(self) -> list[str]:
+        """SV107 components, the diagnosis pointers, empty ones left out."""
+        if self.sv1 is None:
+            return []
+        return [value for value in self.sv1.components(7) if value]
+
+    @cached_property
+    def service_date(self) -> ServiceDate | None:
+        segment = self.first("2400", "DTP", SERVICE_DATE)
+        return ServiceDate(segment) if segment is not None else None
+
+    @property
+    def date(self) -> datetime.date | None:
+        """The first date of service."""
+        return self.service_date.start if self.service_date is not None else None
+
+    @cached_property
+    def references(self) -> list[Reference]:
+        return [Reference(segment) for segment in self.in_loop("2400", "REF")]
+
+    @property
+    def prior_authorizations(self) -> list[Reference]:
+        """2400 REF*G1: only where the line's number differs from 2300's."""
+        return [ref for ref in self.references if ref.qualifier == PRIOR_AUTHORIZATION]
+
+    @cached_property
+    def drug(self) -> DrugIdentification | None:
+        lin = self.first("2410", "LIN")
+        if lin is None:
+            return None
+        return DrugIdentification(lin, self.first("2410", "CTP"))
+
+    @cached_property
+    def rendering_provider(self) -> Party | None:
+        segment = self.first("2420A", "NM1", "82")
+        return Party(segment) if segment is not None else None
+
+    def same_day_lines(self) -> list[ServiceLine]:
+        """The claim's other lines with the same first date of service."""
+        date = self.date
+        return [
+            line
+            for line in self.claim.lines
+            if line is not self and date is not None and line.date == date
+        ]
