@@ -36,9 +36,11 @@ Event = Claim | TransactionSet | FunctionalGroup | Interchange | StructureIssue
 
 # Segment ids of the 005010X222A1 guide (loops 1000A to 2440 and envelopes).
 SEGMENT_IDS = frozenset(
-    "ISA IEA GS GE ST SE BHT NM1 PER HL PRV CUR N3 N4 REF SBR PAT DMG CLM DTP "
-    "PWK CN1 AMT K3 NTE CR1 CR2 CRC HI HCP CAS OI MOA LX SV1 SV5 CR3 QTY MEA "
-    "PS1 LIN CTP SVD LQ FRM".split()
+    (
+        "ISA IEA GS GE ST SE BHT NM1 PER HL PRV CUR N3 N4 REF SBR PAT DMG CLM "
+        "DTP PWK CN1 AMT K3 NTE CR1 CR2 CRC HI HCP CAS OI MOA LX SV1 SV5 CR3 "
+        "QTY MEA PS1 LIN CTP SVD LQ FRM"
+    ).split()
 )
 ENVELOPE_IDS = ("ISA", "IEA", "GS", "GE", "ST", "SE")
 BOUNDARY_IDS = (*ENVELOPE_IDS, "HL", "CLM", "LX", "BHT")
@@ -61,6 +63,11 @@ def key_of(segment_id: str, element: str) -> str:
     return segment_id if len(segment_id) >= 3 else segment_id + element
 
 
+def _kept(block: Block, k: int) -> Segment:
+    """Segment ``k`` copied out, for an object that outlives the chunk."""
+    return block.extract(k, k + 1).segment(0)
+
+
 def build(blocks: Iterable[Block]) -> Iterator[Event]:
     """Turn a stream of blocks into claims, envelopes and structure issues."""
     return _Builder().run(blocks)
@@ -79,7 +86,7 @@ class _Builder:
         self.open: Loop | None = _Stray()
         self.span_start = 0
         self.in_scope = False
-        self.tables: dict[tuple[str, bool, bool], _Table] = {}
+        self.tables: dict[tuple[str, bool], _Table] = {}
         self.table: _Table = {}
         self.default: _Handler | None = self._unknown
         self.boundary_element = ""
@@ -121,7 +128,7 @@ class _Builder:
         and anything else goes to ``_unknown``. Inside a transaction that is
         out of scope only the envelope segments matter.
         """
-        key = (delimiters.element, self.in_scope, self.claim is None)
+        key = (delimiters.element, self.in_scope)
         table = self.tables.get(key)
         if table is None:
             table = self.tables[key] = self._make_table(delimiters.element)
@@ -145,9 +152,7 @@ class _Builder:
         }
         plain: frozenset[str] = frozenset()
         if self.in_scope:
-            handlers.update(HL=self._hl, CLM=self._clm, BHT=self._bht)
-            if self.claim is None:
-                handlers.update(LX=self._lx)
+            handlers.update(HL=self._hl, CLM=self._clm, LX=self._lx, BHT=self._bht)
             plain = SEGMENT_IDS.difference(handlers)
         table: _Table = {key_of(segment_id, element): None for segment_id in plain}
         table.update({key_of(sid, element): h for sid, h in handlers.items()})
@@ -181,7 +186,11 @@ class _Builder:
         current = self.open
         start = self.span_start
         if current is not None and k > start:
-            current.spans.append((block, start, k))
+            if current.__class__ is BillingProvider:
+                # A provider outlives its chunk: keep copies, not the chunk.
+                current.spans.append((block.extract(start, k), 0, k - start))
+            else:
+                current.spans.append((block, start, k))
             if current.__class__ is _Stray:
                 self._flush_stray(current)
         self.span_start = k
@@ -200,7 +209,7 @@ class _Builder:
         """An envelope segment: it belongs to no model object's span."""
         self._switch(block, k, _Stray())
         self.span_start = k + 1
-        return block.segment(k)
+        return _kept(block, k)
 
     # -- envelopes ---------------------------------------------------------
 
@@ -263,13 +272,13 @@ class _Builder:
             trailer = self._envelope_segment(block, k)
             self._issue(IssueKind.OUTSIDE_ENVELOPE, trailer, "SE")
             return
-        self.transaction.trailer = block.segment(k)
+        self.transaction.trailer = _kept(block, k)
         self._end_transaction(block, k)
         self.span_start = k + 1
 
     def _bht(self, block: Block, k: int) -> None:
         if self.transaction is not None and self.transaction.beginning is None:
-            self.transaction.beginning = block.segment(k)
+            self.transaction.beginning = _kept(block, k)
 
     def _require_interchange(self, block: Block, header: Segment) -> Interchange:
         if self.interchange is None:
@@ -314,9 +323,12 @@ class _Builder:
     # -- hierarchy, claims and lines ----------------------------------------
 
     def _hl(self, block: Block, k: int) -> None:
-        self._end_claim()
-        fields = block.texts[k].split(block.delimiters.element)
-        fields += [""] * (4 - len(fields))
+        if self.claim is not None:
+            self.out.append(self.claim)
+            self.claim = None
+        fields = block.texts[k].split(block.delimiters.element, 4)
+        if len(fields) < 4:
+            fields += [""] * (4 - len(fields))
         hl_id, parent_id, level = fields[1], fields[2], fields[3]
         loop: Loop
         if level == "22":
@@ -342,27 +354,32 @@ class _Builder:
         self._switch(block, k, loop)
 
     def _clm(self, block: Block, k: int) -> None:
-        self._end_claim()
+        if self.claim is not None:
+            self.out.append(self.claim)
         transaction = self.transaction
         assert transaction is not None  # in-scope tables exist only inside ST
-        claim = Claim(transaction, self.subscriber, self.patient)
+        claim = self.claim = Claim(transaction, self.subscriber, self.patient)
         if self.subscriber is None:
             self._issue(IssueKind.CLAIM_WITHOUT_SUBSCRIBER, block.segment(k))
         transaction.claim_count += 1
-        self.claim = claim
-        self._switch(block, k, claim)
-        self._retable(block.delimiters)
+        # The open object's span ends here (what _switch does, inlined: this
+        # runs once a claim).
+        current = self.open
+        if current is not None and k > self.span_start:
+            current.spans.append((block, self.span_start, k))
+            if current.__class__ is _Stray:
+                self._flush_stray(current)
+        self.span_start = k
+        self.open = claim
 
     def _lx(self, block: Block, k: int) -> None:
-        """LX with no open claim (inside a claim, lines are cut lazily)."""
-        self._issue(IssueKind.LINE_WITHOUT_CLAIM, block.segment(k))
-        self._switch(block, k, Loop())
+        """A service line: cut lazily inside a claim, an issue outside one."""
+        if self.claim is None:
+            self._issue(IssueKind.LINE_WITHOUT_CLAIM, block.segment(k))
+            self._switch(block, k, Loop())
 
     def _end_claim(self) -> None:
         """Queue the open claim; the caller's switch closes its last span."""
         if self.claim is not None:
             self.out.append(self.claim)
             self.claim = None
-            self.table = self.tables.get(
-                (self.boundary_element, self.in_scope, True), self.table
-            )

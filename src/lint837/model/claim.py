@@ -452,12 +452,14 @@ class Claim(Loop):
         segment = self.diagnosis_segment
         if segment is None:
             return []
-        found = []
+        found: list[Diagnosis] = []
         for element in range(1, len(segment.elements)):
             parts = segment.components(element)
             if len(parts) >= 2 or parts[0]:
                 code = parts[1] if len(parts) > 1 else ""
-                found.append(Diagnosis(len(found) + 1, parts[0], code, segment, element))
+                found.append(
+                    Diagnosis(len(found) + 1, parts[0], code, segment, element)
+                )
         return found
 
     def diagnosis_at(self, pointer: str) -> Diagnosis | None:

@@ -15,6 +15,7 @@ from lint837.reader.segments import Block, Segment, split_segments
 from lint837.reader.source import CHUNK_SIZE, Encoding, display, text_chunks
 
 __all__ = [
+    "CHUNK_SIZE",
     "ISA_LENGTH",
     "Block",
     "Delimiters",

@@ -88,6 +88,22 @@ class Block:
         first = self.first_index
         return [Segment(texts[k], first + k, self) for k in range(start, stop)]
 
+    def extract(self, start: int, stop: int) -> Block:
+        """A small block holding copies of segments ``start`` to ``stop``.
+
+        Objects that outlive their chunk (an envelope header, a billing
+        provider) keep one of these, so they do not pin the whole chunk.
+        """
+        first = self.first_index + start
+        small = Block(self.delimiters, first, 0, 1)
+        small.texts = self.texts[start:stop]
+        small.keys = self.keys[start:stop]
+        indices = range(first, first + len(small.texts))
+        small.starts = [self.offset(index) for index in indices]
+        small.lines = [self.line(index) for index in indices]
+        small.columns = [self.column(index) for index in indices]
+        return small
+
     def _position(self, index: int) -> int:
         k = index - self.first_index
         if not self.regular:
@@ -103,7 +119,7 @@ class Block:
         return self.origin + self._position(index) * self.width
 
     def line(self, index: int) -> int:
-        if self.regular:
+        if self.lines is None:
             if self.separator_length == 1 and self.delimiters.segment != "\n":
                 return self.first_line
             return self.first_line + index - self.first_index
@@ -118,7 +134,9 @@ class Block:
 
 
 class Segment:
-    """One segment: its text (without surrounding whitespace) and index.
+    """One segment: its text (without the line breaks or indentation before it).
+
+    Spaces before the terminator are kept: they belong to the last element.
 
     ``index`` is the 1-based count of segments in the file, the coordinate
     X12 tools report. Byte offset, line and column come from the block the
@@ -281,11 +299,17 @@ class _Splitter:
             pieces = pending.split(separator)
             rest = "" if final else pieces.pop()
             if final:
-                if pieces[-1].endswith(terminator):
-                    pieces[-1] = pieces[-1][: -len(terminator)]
-                if not pieces[-1]:
+                tail = pieces[-1]
+                if tail.endswith(terminator):
+                    tail = tail[: -len(terminator)]
+                if tail != tail.lstrip() or (tail and tail.isspace()):
+                    separator = None  # whitespace after the last segment
+                elif tail:
+                    pieces[-1] = tail
+                else:
                     pieces.pop()
-            return [self._fast(pieces, separator, delimiters)], None, "", rest
+            if separator is not None:
+                return [self._fast(pieces, separator, delimiters)], None, "", rest
         pieces = pending.split(terminator)
         rest = "" if final else pieces.pop()
         return self._general(pieces, pending, delimiters, rest)
@@ -296,12 +320,12 @@ class _Splitter:
 
         That is: every line break follows a terminator, every terminator
         but a last one at the very end is followed by the same line break,
-        and nothing is indented or padded. Otherwise None.
+        and no line is indented. Otherwise None.
         """
-        if " " + terminator in text or "\t" + terminator in text:
+        if "\n " in text or "\n\t" in text:
             return None
         if terminator == "\n":
-            if "\r" in text or "\n " in text or "\n\t" in text or "\n\n" in text:
+            if "\r" in text or "\n\n" in text or text.startswith((" ", "\t")):
                 return None
             return "\n"
         newlines = text.count("\n")
@@ -313,7 +337,7 @@ class _Splitter:
         separator = terminator + ("\r\n" if "\r\n" in text else "\n")
         count = text.count(separator)
         terminators = text.count(terminator)
-        if count != newlines or "\n " in text or "\n\t" in text:
+        if count != newlines:
             return None
         if count == terminators or (
             count == terminators - 1 and text.endswith(terminator)
@@ -321,9 +345,7 @@ class _Splitter:
             return separator
         return None
 
-    def _fast(
-        self, pieces: list[str], separator: str, delimiters: Delimiters
-    ) -> Block:
+    def _fast(self, pieces: list[str], separator: str, delimiters: Delimiters) -> Block:
         block = Block(delimiters, self.index + 1, self.origin, self.width)
         block.regular = True
         block.lines = None
@@ -349,12 +371,14 @@ class _Splitter:
         newline_terminated = delimiters.segment == "\n"
         pending_start = self.position
         for piece in pieces:
-            body = piece.strip()
-            if not body:
+            body = piece.lstrip()
+            if newline_terminated:
+                body = body.rstrip("\r")
+            if not body or body.isspace():
                 self._count_lines(piece, 0)
                 self._advance_piece(len(piece), newline_terminated)
                 continue
-            lead = len(piece) - len(piece.lstrip()) if len(body) != len(piece) else 0
+            lead = len(piece) - len(piece.lstrip())
             if lead:
                 self._count_lines(piece[:lead], 0)
             start = self.position + lead

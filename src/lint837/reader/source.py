@@ -19,7 +19,7 @@ from lint837.errors import InputError
 
 logger = logging.getLogger(__name__)
 
-CHUNK_SIZE = 1 << 20
+CHUNK_SIZE = 1 << 18
 _UTF8_BOM = codecs.BOM_UTF8
 _PROBE = 4096
 
