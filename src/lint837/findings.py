@@ -1,0 +1,91 @@
+"""What a rule reports: a finding, with a severity and a location.
+
+A finding is immutable and carries everything a formatter needs; its
+dictionary form (:meth:`Finding.as_dict`) is the JSON contract that
+clearinghouse scripts and the SARIF output rely on, so its keys only ever
+grow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from enum import Enum
+from typing import Any
+
+
+class Severity(Enum):
+    """How bad a finding is; ordered, so ``fail-on`` can compare."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _RANKS[self]
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank >= other.rank
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank > other.rank
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank <= other.rank
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank < other.rank
+
+
+_RANKS = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a finding points: the segment, the element, the loop, the claim.
+
+    ``segment_index`` is 1-based over the whole file (ISA is 1), ``offset``
+    the byte offset of the segment, ``file_line`` and ``file_column`` the
+    text position of the element (of the segment when ``element`` is None).
+    ``claim`` is CLM01 and ``line`` LX01, when the finding is inside one.
+    """
+
+    file: str
+    segment_index: int | None = None
+    offset: int | None = None
+    segment: str | None = None
+    element: str | None = None
+    loop: str | None = None
+    claim: str | None = None
+    line: str | None = None
+    file_line: int | None = None
+    file_column: int | None = None
+    length: int | None = None  # characters of the segment (or element)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem a rule found."""
+
+    rule: str
+    severity: Severity
+    message: str
+    location: Location
+
+    def as_dict(self) -> dict[str, Any]:
+        """The finding as the flat JSON object of the output contract."""
+        record: dict[str, Any] = {
+            "rule": self.rule,
+            "severity": self.severity.value,
+            "message": self.message,
+        }
+        record.update(asdict(self.location))
+        return record
