@@ -1,0 +1,232 @@
+"""The command line: the only module that prints and sets exit codes.
+
+Exit codes: 0 nothing at or above the failing severity; 1 findings; 2 a
+usage, configuration or input error; 3 an internal error (a bug).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from collections.abc import Iterator, Sequence
+from typing import TextIO
+
+import click
+
+from lint837 import __version__
+from lint837.drug_lines import DEFAULT_CODE, drug_lines
+from lint837.errors import Lint837Error
+from lint837.findings import Severity
+from lint837.formatters import FORMATTERS
+from lint837.formatters.lines import WRITERS
+from lint837.linter import STDIN, FileSummary, Linter, events
+from lint837.model import Claim
+from lint837.reference import bundled_code_set
+from lint837.rules import REGISTRY
+from lint837.selection import ALL, check_selectors, selected
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+logger = logging.getLogger("lint837")
+
+SEVERITIES = [severity.value for severity in Severity]
+
+
+def _configure_logging(verbosity: int) -> None:
+    if verbosity <= 0:
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        logging.Formatter("lint837 %(levelname)s %(name)s: %(message)s")
+    )
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO if verbosity == 1 else logging.DEBUG)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", count=True, help="Log to stderr (-vv for debug).")
+@click.version_option(__version__, prog_name="lint837")
+@click.pass_context
+def cli(context: click.Context, verbose: int) -> None:
+    """Lint X12 837P claim files before they go to the clearinghouse."""
+    context.obj = {"verbose": verbose}
+    _configure_logging(verbose)
+
+
+def _split_codes(values: Sequence[str]) -> list[str]:
+    return [code for value in values for code in value.split(",") if code.strip()]
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(FORMATTERS)),
+    default="text",
+    show_default=True,
+)
+@click.option("--select", multiple=True, help="Rule codes or prefixes to run.")
+@click.option("--ignore", multiple=True, help="Rule codes or prefixes to skip.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITIES),
+    default="error",
+    show_default=True,
+    help="Lowest severity that makes the exit code 1.",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings fail.")
+def check(
+    files: tuple[str, ...],
+    output_format: str,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fail_on: str,
+    exit_zero: bool,
+) -> None:
+    """Lint FILES (or standard input with -) and report findings."""
+    codes = list(REGISTRY)
+    chosen = check_selectors(
+        _split_codes(select), codes, source="--select", key="select"
+    )
+    dropped = check_selectors(
+        _split_codes(ignore), codes, source="--ignore", key="ignore"
+    )
+    rules = [REGISTRY[c] for c in selected(codes, chosen or [ALL], dropped)]
+    linter = Linter(rules)
+    formatter = FORMATTERS[output_format](sys.stdout)
+    threshold = Severity(fail_on)
+    summaries: list[FileSummary] = []
+    failing = unreadable = 0
+    formatter.start()
+    for name in files or (STDIN,):
+        summary = FileSummary("<stdin>" if name == STDIN else name)
+        summaries.append(summary)
+        try:
+            for finding in linter.lint_path(name, summary):
+                formatter.finding(finding)
+                failing += finding.severity >= threshold
+        except Lint837Error as error:
+            summary.error = error.message
+            unreadable += 1
+            click.echo(f"lint837: {error}", err=True)
+    formatter.end(summaries)
+    if unreadable:
+        raise SystemExit(EXIT_USAGE)
+    if failing and not exit_zero:
+        raise SystemExit(EXIT_FINDINGS)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(WRITERS)),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--code", default=DEFAULT_CODE, show_default=True, help="HCPCS code to list."
+)
+def lines(files: tuple[str, ...], output_format: str, code: str) -> None:
+    """List the drug lines (J3420 by default) of FILES, one row each."""
+    administration = bundled_code_set("administration_codes")
+    stdout = sys.stdout
+    rows = (
+        row
+        for name in files or (STDIN,)
+        for row in drug_lines(
+            _claims(name), _display_name(name), administration, code.upper()
+        )
+    )
+    WRITERS[output_format](rows, stdout)
+
+
+def _display_name(name: str) -> str:
+    return "<stdin>" if name == STDIN else name
+
+
+def _claims(name: str) -> Iterator[Claim]:
+    if name == STDIN:
+        source = sys.stdin.buffer
+        yield from (e for e in events(source, "<stdin>") if isinstance(e, Claim))
+        return
+    try:
+        handle = open(name, "rb")  # noqa: SIM115 - closed by the with below
+    except OSError as error:
+        raise Lint837Error(f"cannot open: {error.strerror}", source=name) from None
+    with handle:
+        yield from (e for e in events(handle, name) if isinstance(e, Claim))
+
+
+@cli.command("rules")
+def list_rules() -> None:
+    """List every rule: code, name, default severity, summary."""
+    for rule in REGISTRY.values():
+        click.echo(
+            f"{rule.code}  {rule.name:<32} {rule.severity.value:<8} {rule.summary}"
+        )
+
+
+@cli.command()
+@click.argument("code")
+def explain(code: str) -> None:
+    """Show a rule's documentation and its examples."""
+    rule = REGISTRY.get(code.upper())
+    if rule is None:
+        raise click.UsageError(f"no rule {code!r}; `lint837 rules` lists them")
+    out: TextIO = sys.stdout
+    out.write(f"{rule.code} {rule.name} [{rule.severity.value}]\n\n")
+    out.write(rule.documentation + "\n")
+    if not rule.confirmed:
+        out.write(
+            "\nThis rule rests on a fact not yet confirmed against a primary source.\n"
+        )
+    out.write("\nPasses:\n" + _indent(rule.example.passing))
+    out.write("\nFails:\n" + _indent(rule.example.failing))
+
+
+def _indent(text: str) -> str:
+    return "".join(f"    {line}\n" for line in text.strip().splitlines())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and map every outcome to an exit code."""
+    try:
+        cli.main(args=argv, prog_name="lint837", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        return int(done.exit_code)
+    except click.ClickException as error:
+        error.show()
+        return EXIT_USAGE
+    except click.exceptions.Abort:
+        click.echo("lint837: interrupted", err=True)
+        return 130
+    except Lint837Error as error:
+        click.echo(f"lint837: {error}", err=True)
+        return EXIT_USAGE
+    except SystemExit as done:
+        return int(done.code or 0)
+    except BrokenPipeError:
+        return EXIT_CLEAN
+    except Exception as error:
+        if logger.isEnabledFor(logging.DEBUG) or logger.isEnabledFor(logging.INFO):
+            traceback.print_exc()
+        click.echo(
+            f"lint837: internal error: {type(error).__name__}: {error} "
+            "(a bug; rerun with -v for the traceback and report it)",
+            err=True,
+        )
+        return EXIT_INTERNAL
+    return EXIT_CLEAN
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,25 @@
+"""The shape every findings formatter has: start, one call a finding, end."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TextIO
+
+from lint837.findings import Finding
+from lint837.linter import FileSummary
+
+
+class Formatter:
+    """Writes findings to ``stream`` as they arrive, totals at the end."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def start(self) -> None:
+        """Called once before the first finding."""
+
+    def finding(self, finding: Finding) -> None:
+        raise NotImplementedError
+
+    def end(self, summaries: Sequence[FileSummary]) -> None:
+        """Called once after the last finding, with every file's summary."""
