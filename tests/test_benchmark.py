@@ -1,0 +1,104 @@
+"""Speed and memory of the hot path on a generated 50,000-claim batch.
+
+Speed is measured, never asserted: each benchmark runs side by side with
+the baseline, a bare read + ``str.split`` into segments and elements (the
+least any X12 reader must do), and the session summary prints each
+throughput as a share of the baseline's. Memory is asserted: the peak must
+not grow with the file.
+"""
+
+from __future__ import annotations
+
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from batchgen import write_batch
+from lint837.linter import Linter
+from lint837.reader import CHUNK_SIZE
+from lint837.rules import envelope
+
+CLAIMS = 50_000
+
+# Filled by the benchmarks, printed by conftest's terminal summary.
+RESULTS: dict[str, tuple[float, int]] = {}
+
+
+@pytest.fixture(scope="session")
+def batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("batch") / "batch-50k.837"
+    with path.open("wb") as handle:
+        write_batch(handle, CLAIMS)
+    return path
+
+
+def bare_split(path: Path) -> int:
+    """The baseline: read, split into segments, split each into elements."""
+    text = path.read_bytes().decode("latin-1")
+    count = 0
+    for segment in text.split("~"):
+        count += len(segment.split("*"))
+    return count
+
+
+def lint(linter: Linter) -> Callable[[Path], int]:
+    def run(path: Path) -> int:
+        return sum(1 for _ in linter.lint_path(path))
+
+    return run
+
+
+def measure(
+    benchmark: pytest.FixtureRequest, name: str, job: Callable[[Path], int], path: Path
+) -> None:
+    benchmark.group = "50k-claim batch"  # type: ignore[attr-defined]
+    benchmark.pedantic(job, args=(path,), rounds=5, iterations=1, warmup_rounds=1)  # type: ignore[attr-defined]
+    stats = benchmark.stats  # type: ignore[attr-defined]
+    if stats is not None:
+        RESULTS[name] = (stats.stats.median, path.stat().st_size)
+
+
+def test_baseline_bare_split(benchmark: pytest.FixtureRequest, batch: Path) -> None:
+    measure(benchmark, "baseline: read + str.split", bare_split, batch)
+
+
+def test_read_model_and_envelope_rules(
+    benchmark: pytest.FixtureRequest, batch: Path
+) -> None:
+    measure(benchmark, "read + model + ENV rules", lint(Linter(envelope.RULES)), batch)
+
+
+def peak_memory(path: Path, chunk_size: int) -> int:
+    linter = Linter(envelope.RULES, chunk_size=chunk_size)
+    tracemalloc.start()
+    try:
+        for _ in linter.lint_path(path):
+            pass
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_peak_memory_stays_flat_when_the_file_grows_tenfold(
+    tmp_path: Path, batch: Path
+) -> None:
+    small = tmp_path / "small.837"
+    with small.open("wb") as handle:
+        write_batch(handle, CLAIMS // 10)
+    assert batch.stat().st_size > 9 * small.stat().st_size
+    # Small chunks put both files well past the first chunks, where the
+    # reader's buffers reach their steady size.
+    small_peak, large_peak = peak_memory(small, 16_384), peak_memory(batch, 16_384)
+    RESULTS["peak memory, 5k / 50k claims, 16 KiB chunks (bytes)"] = (
+        small_peak,
+        large_peak,
+    )
+    assert large_peak < 1.2 * small_peak
+
+
+def test_peak_memory_with_the_default_chunk(batch: Path) -> None:
+    peak = peak_memory(batch, CHUNK_SIZE)
+    RESULTS["peak memory, 50k claims, default chunk (bytes)"] = (CHUNK_SIZE, peak)
+    assert peak < 40 * CHUNK_SIZE
