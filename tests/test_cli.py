@@ -227,3 +227,17 @@ def test_rules_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_bad_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "check", "--format", "yaml", CLEAN)[0] == 2
+
+
+def test_a_bug_exits_three_with_a_hint(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("lint837.linter.Linter.lint_path", broken)
+    code, _, err = run(capsys, "check", CLEAN)
+    assert code == 3
+    assert "internal error" in err and "-v" in err and "Traceback" not in err
+    code, _, err = run(capsys, "-v", "check", CLEAN)
+    assert code == 3 and "Traceback" in err

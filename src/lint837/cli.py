@@ -194,6 +194,7 @@ def _indent(text: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and map every outcome to an exit code."""
+    _State.verbosity = 0
     try:
         cli.main(args=argv, prog_name="lint837", standalone_mode=False)
     except click.exceptions.Exit as done:
@@ -212,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_CLEAN
     except Exception as error:
-        if logger.isEnabledFor(logging.DEBUG) or logger.isEnabledFor(logging.INFO):
+        if _State.verbosity:
             traceback.print_exc()
         click.echo(
             f"lint837: internal error: {type(error).__name__}: {error} "
