@@ -33,7 +33,20 @@ logger = logging.getLogger("lint837")
 SEVERITIES = [severity.value for severity in Severity]
 
 
+class _State:
+    """What main() needs to know about the run after click has returned."""
+
+    verbosity = 0
+    handler: logging.Handler | None = None
+
+
 def _configure_logging(verbosity: int) -> None:
+    """Send lint837's log records to stderr at -v (INFO) or -vv (DEBUG)."""
+    _State.verbosity = verbosity
+    if _State.handler is not None:
+        logger.removeHandler(_State.handler)
+        _State.handler = None
+    logger.setLevel(logging.NOTSET)
     if verbosity <= 0:
         return
     handler = logging.StreamHandler(sys.stderr)
@@ -42,6 +55,7 @@ def _configure_logging(verbosity: int) -> None:
     )
     logger.addHandler(handler)
     logger.setLevel(logging.INFO if verbosity == 1 else logging.DEBUG)
+    _State.handler = handler
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
