@@ -10,21 +10,22 @@ import logging
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import TextIO
 
 import click
 
 from lint837 import __version__
+from lint837.config import Settings, find_config, load_settings
 from lint837.drug_lines import DEFAULT_CODE, drug_lines
-from lint837.errors import Lint837Error
+from lint837.errors import InputError, Lint837Error
 from lint837.findings import Severity
 from lint837.formatters import FORMATTERS
 from lint837.formatters.lines import WRITERS
-from lint837.linter import STDIN, FileSummary, Linter, events
+from lint837.linter import STDIN, FileSummary, configured, events
 from lint837.model import Claim
 from lint837.reference import bundled_code_set
 from lint837.rules import REGISTRY
-from lint837.selection import ALL, check_selectors, selected
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -86,50 +87,91 @@ def _split_codes(values: Sequence[str]) -> list[str]:
 @click.option(
     "--fail-on",
     type=click.Choice(SEVERITIES),
-    default="error",
-    show_default=True,
-    help="Lowest severity that makes the exit code 1.",
+    default=None,
+    help="Lowest severity that makes the exit code 1 (default: error).",
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings fail.")
+@click.option(
+    "--policy",
+    type=click.Path(dir_okay=False, exists=False, path_type=Path),
+    help="Payer policy TOML ([payer.ID] tables).",
+)
+@click.option(
+    "--auths",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Authorizations on file (CSV) for PA004.",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Configuration file (default: lint837.toml or pyproject.toml found "
+    "from the first file's folder upward).",
+)
+@click.option("--isolated", is_flag=True, help="Ignore configuration files.")
 def check(
     files: tuple[str, ...],
     output_format: str,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
-    fail_on: str,
+    fail_on: str | None,
     exit_zero: bool,
+    policy: Path | None,
+    auths: Path | None,
+    config_file: Path | None,
+    isolated: bool,
 ) -> None:
     """Lint FILES (or standard input with -) and report findings."""
-    codes = list(REGISTRY)
-    chosen = check_selectors(
-        _split_codes(select), codes, source="--select", key="select"
+    names = files or (STDIN,)
+    settings = _settings(names[0], config_file, isolated)
+    linter = configured(
+        settings,
+        select=_split_codes(select) if select else None,
+        ignore=_split_codes(ignore) if ignore else None,
+        policy=policy,
+        authorizations=auths,
     )
-    dropped = check_selectors(
-        _split_codes(ignore), codes, source="--ignore", key="ignore"
-    )
-    rules = [REGISTRY[c] for c in selected(codes, chosen or [ALL], dropped)]
-    linter = Linter(rules)
     formatter = FORMATTERS[output_format](sys.stdout)
-    threshold = Severity(fail_on)
+    threshold = Severity(fail_on) if fail_on else settings.fail_on
     summaries: list[FileSummary] = []
     failing = unreadable = 0
     formatter.start()
-    for name in files or (STDIN,):
+    for name in names:
         summary = FileSummary("<stdin>" if name == STDIN else name)
         summaries.append(summary)
         try:
             for finding in linter.lint_path(name, summary):
                 formatter.finding(finding)
                 failing += finding.severity >= threshold
-        except Lint837Error as error:
+        except InputError as error:
             summary.error = error.message
             unreadable += 1
             click.echo(f"lint837: {error}", err=True)
+    for finding in linter.finish():
+        formatter.finding(finding)
+        failing += finding.severity >= threshold
+        for summary in summaries:
+            if summary.file == finding.location.file:
+                summary.findings[finding.severity.value] += 1
     formatter.end(summaries)
     if unreadable:
         raise SystemExit(EXIT_USAGE)
     if failing and not exit_zero:
         raise SystemExit(EXIT_FINDINGS)
+
+
+def _settings(first: str, explicit: Path | None, isolated: bool) -> Settings:
+    """The configuration for this run: explicit, found, or the defaults."""
+    if explicit is not None:
+        return load_settings(explicit)
+    if isolated:
+        return Settings()
+    start = Path.cwd() if first == STDIN else Path(first).resolve().parent
+    found = find_config(start)
+    if found is None:
+        return Settings()
+    logger.info("configuration from %s", found)
+    return load_settings(found)
 
 
 @cli.command()

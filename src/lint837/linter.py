@@ -8,19 +8,32 @@ complete, and counts what it read in a :class:`FileSummary`.
 from __future__ import annotations
 
 import logging
+import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from lint837.errors import InputError
+from lint837.config import (
+    Settings,
+    load_authorizations,
+    load_policy,
+    load_reference_data,
+)
+from lint837.errors import ConfigError, InputError
 from lint837.findings import Finding, Severity
-from lint837.model import Event, TransactionSet, build
+from lint837.model import Claim, Event, TransactionSet, build
 from lint837.reader import CHUNK_SIZE, Block, read_segments
 from lint837.rules import REGISTRY, Reporter, Rule
+from lint837.rules.context import Context, RunEnd
+from lint837.selection import ALL, check_selectors, selected
 
 logger = logging.getLogger(__name__)
+
+# A check, what it is called with (a reporter, or the summary) and the
+# procedure codes it is limited to.
+_Check = tuple[Any, Any, frozenset[str] | None]
 
 STDIN = "-"
 
@@ -50,19 +63,23 @@ class FileSummary:
 
 
 class Linter:
-    """Runs a fixed set of rules over any number of inputs."""
+    """Runs a fixed set of rules over any number of inputs: one run.
+
+    Batch rules look across every input of the run; call :meth:`finish`
+    after the last input for the findings they keep until the end.
+    """
 
     def __init__(
         self,
         rules: Iterable[Rule] | None = None,
         *,
         severities: Mapping[str, Severity] | None = None,
-        settings: Any = None,
+        context: Context | None = None,
         chunk_size: int = CHUNK_SIZE,
     ) -> None:
         self.rules = list(REGISTRY.values() if rules is None else rules)
         self.severities = dict(severities or {})
-        self.settings = settings
+        self.context = context if context is not None else Context()
         self.chunk_size = chunk_size  # memory is a small multiple of this
 
     def lint_path(
@@ -71,8 +88,6 @@ class Linter:
         """Lint one file; ``"-"`` reads standard input."""
         name = str(path)
         if name == STDIN:
-            import sys
-
             return self.lint_stream(sys.stdin.buffer, "<stdin>", summary)
         try:
             handle = open(path, "rb")  # noqa: SIM115 - closed by the generator
@@ -93,32 +108,58 @@ class Linter:
         summary = summary if summary is not None else FileSummary(name)
         blocks = self._counted(read_segments(stream, name, self.chunk_size), summary)
         dispatch = self._dispatch(name, summary)
+        claim_checks = dispatch.pop(Claim, [])
         for event in build(blocks):
-            checks = dispatch.get(type(event))
-            if checks is None:
-                continue
-            for check, reporter in checks:
-                for finding in check(event, reporter):
-                    summary.findings[finding.severity.value] += 1
-                    yield finding
+            if type(event) is Claim:
+                findings = self._check_claim(event, claim_checks)
+            else:
+                checks = dispatch.get(type(event))
+                if checks is None:
+                    continue
+                findings = (f for check, arg, _ in checks for f in check(event, arg))
+            for finding in findings:
+                summary.findings[finding.severity.value] += 1
+                yield finding
 
-    def _dispatch(
-        self, name: str, summary: FileSummary
-    ) -> dict[type, list[tuple[Any, Any]]]:
-        """Checks by event type; transaction sets are always counted."""
-        count = (self._count_transaction, summary)
-        dispatch: dict[type, list[tuple[Any, Any]]] = {TransactionSet: [count]}
+    @staticmethod
+    def _check_claim(claim: Claim, checks: list[_Check]) -> Iterator[Finding]:
+        billed: frozenset[str] | None = None
+        for check, reporter, codes in checks:
+            if codes is not None:
+                if billed is None:
+                    billed = claim.procedure_codes
+                if codes.isdisjoint(billed):
+                    continue
+            yield from check(claim, reporter)
+
+    def finish(self) -> Iterator[Finding]:
+        """Findings that batch rules keep until every input has been read."""
+        end = RunEnd()
         for rule in self.rules:
-            override = self.severities.get(rule.code)
-            reporter = Reporter(
-                rule,
-                name,
-                override or rule.severity,
-                forced=override is not None,
-                settings=self.settings,
-            )
+            if RunEnd in rule.subjects:
+                yield from rule.check(end, self._reporter(rule, "<run>"))
+
+    def _reporter(self, rule: Rule, name: str) -> Reporter:
+        override = self.severities.get(rule.code)
+        return Reporter(
+            rule,
+            name,
+            override or rule.severity,
+            forced=override is not None,
+            context=self.context,
+        )
+
+    def _dispatch(self, name: str, summary: FileSummary) -> dict[type, list[_Check]]:
+        """Checks by event type; transaction sets are always counted."""
+        count: _Check = (self._count_transaction, summary, None)
+        dispatch: dict[type, list[_Check]] = {TransactionSet: [count]}
+        for rule in self.rules:
+            reporter = self._reporter(rule, name)
             for subject in rule.subjects:
-                dispatch.setdefault(subject, []).append((rule.check, reporter))
+                if subject is not RunEnd:
+                    dispatch.setdefault(subject, []).append(
+                        (rule.check, reporter, rule.codes)
+                    )
         return dispatch
 
     @staticmethod
@@ -141,3 +182,58 @@ class Linter:
 def events(stream: BinaryIO, name: str) -> Iterator[Event]:
     """The model events of one stream, for tools that want the claims."""
     return build(read_segments(stream, name))
+
+
+def configured(
+    settings: Settings | None = None,
+    *,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+    policy: Path | None = None,
+    authorizations: Path | None = None,
+    chunk_size: int = CHUNK_SIZE,
+) -> Linter:
+    """A linter set up from configuration; arguments given here win over it.
+
+    Raises ConfigError for selectors that match no rule and for unreadable
+    or invalid policy, authorization and data files.
+    """
+    settings = settings or Settings()
+    source = str(settings.source) if settings.source else "configuration"
+    codes = list(REGISTRY)
+    chosen = check_selectors(
+        select if select is not None else settings.select,
+        codes,
+        source=source,
+        key="select",
+    )
+    dropped = check_selectors(
+        ignore if ignore is not None else settings.ignore,
+        codes,
+        source=source,
+        key="ignore",
+    )
+    unknown = [code for code in settings.severity if code not in REGISTRY]
+    if unknown:
+        raise ConfigError(
+            f"severity given for unknown rule {unknown[0]!r}",
+            source=source,
+            key=f"severity.{unknown[0]}",
+        )
+    context = Context(data=load_reference_data(settings.data))
+    policy_path = policy or settings.policy
+    if policy_path is not None:
+        context.policy = load_policy(policy_path)
+    auths_path = authorizations or settings.auths
+    if auths_path is not None:
+        context.authorizations = load_authorizations(auths_path)
+    rules = [REGISTRY[code] for code in selected(codes, chosen or [ALL], dropped)]
+    logger.info(
+        "%d rules; policy %s; authorizations %s",
+        len(rules),
+        policy_path or "none",
+        auths_path or "none",
+    )
+    return Linter(
+        rules, severities=settings.severity, context=context, chunk_size=chunk_size
+    )

@@ -81,10 +81,15 @@ class Loop:
 
     def loop_of(self, segment: Segment) -> str:
         """The loop id (``"2310B"``, ``"2410"``...) of one of our segments."""
+        found = self.find_loop(segment)
+        return found if found is not None else self.level
+
+    def find_loop(self, segment: Segment) -> str | None:
+        """The loop id of ``segment`` if it is one of ours, else None."""
         for loop, candidate in self.labelled:
             if candidate.index == segment.index:
                 return loop
-        return self.level
+        return None
 
     def in_loop(self, loop: str, segment_id: str) -> list[Segment]:
         """Segments with ``segment_id`` that sit directly in ``loop``."""
@@ -367,6 +372,11 @@ class Claim(Loop):
         """The service lines (loop 2400), in file order."""
         return self._parts[1]
 
+    @cached_property
+    def procedure_codes(self) -> frozenset[str]:
+        """Every SV101-2 code the claim bills."""
+        return frozenset(line.code for line in self.lines)
+
     @property
     def id(self) -> str:
         """CLM01, the patient control number the submitter assigned."""
@@ -448,7 +458,7 @@ class Claim(Loop):
 
     @cached_property
     def diagnoses(self) -> list[Diagnosis]:
-        """The diagnosis codes in order; SV107 pointers count from 1 here."""
+        """The diagnosis codes in order; a pointer names a code's position."""
         segment = self.diagnosis_segment
         if segment is None:
             return []
@@ -457,18 +467,18 @@ class Claim(Loop):
             parts = segment.components(element)
             if len(parts) >= 2 or parts[0]:
                 code = parts[1] if len(parts) > 1 else ""
-                found.append(
-                    Diagnosis(len(found) + 1, parts[0], code, segment, element)
-                )
+                found.append(Diagnosis(element, parts[0], code, segment, element))
         return found
 
     def diagnosis_at(self, pointer: str) -> Diagnosis | None:
-        """The diagnosis an SV107 pointer names, None if it names none."""
+        """The diagnosis an SV107 pointer names (HI01 is 1), or None."""
         if not pointer.isdigit():
             return None
         position = int(pointer)
-        diagnoses = self.diagnoses
-        return diagnoses[position - 1] if 1 <= position <= len(diagnoses) else None
+        for diagnosis in self.diagnoses:
+            if diagnosis.position == position:
+                return diagnosis
+        return None
 
     @cached_property
     def rendering_provider(self) -> Party | None:

@@ -75,8 +75,10 @@ def bundled(name: str) -> Path:
     return Path(str(resources.files("lint837.reference") / "data" / f"{name}.toml"))
 
 
-def load_table(path: Path) -> tuple[DataInfo, list[dict[str, Any]]]:
-    """Read a data file: its meta table and its entries."""
+def load_table(
+    path: Path, table: str = "entries"
+) -> tuple[DataInfo, list[dict[str, Any]]]:
+    """Read a data file: its meta table and the array of tables ``table``."""
     try:
         with path.open("rb") as handle:
             document = tomllib.load(handle)
@@ -94,10 +96,10 @@ def load_table(path: Path) -> tuple[DataInfo, list[dict[str, Any]]]:
         raise ConfigError(
             f"[meta] lacks {', '.join(missing)}", source=str(path), key="meta"
         )
-    entries = document.get("entries")
+    entries = document.get(table, [] if table != "entries" else None)
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise ConfigError(
-            "needs an array of [[entries]] tables", source=str(path), key="entries"
+            f"needs an array of [[{table}]] tables", source=str(path), key=table
         )
     info = DataInfo(
         id=str(meta["id"]),
@@ -112,9 +114,9 @@ def load_table(path: Path) -> tuple[DataInfo, list[dict[str, Any]]]:
     return info, entries
 
 
-def load_code_set(path: Path, key: str = "code") -> CodeSet:
-    """Read a data file whose entries are keyed by ``key``."""
-    info, entries = load_table(path)
+def load_code_set(path: Path, key: str = "code", table: str = "entries") -> CodeSet:
+    """Read a data file whose entries (or other ``table``) are keyed by ``key``."""
+    info, entries = load_table(path, table)
     by_code: dict[str, dict[str, Any]] = {}
     for number, entry in enumerate(entries, start=1):
         code = entry.get(key)
@@ -134,6 +136,6 @@ def load_code_set(path: Path, key: str = "code") -> CodeSet:
 
 
 @cache
-def bundled_code_set(name: str, key: str = "code") -> CodeSet:
+def bundled_code_set(name: str, key: str = "code", table: str = "entries") -> CodeSet:
     """A shipped code set, loaded once per process."""
-    return load_code_set(bundled(name), key)
+    return load_code_set(bundled(name), key, table)

@@ -19,6 +19,7 @@ from lint837.model import Claim, ServiceLine
 from lint837.model.claim import Loop
 from lint837.model.loops import ENVELOPE_LOOPS
 from lint837.reader import Segment
+from lint837.rules.context import Context
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,8 @@ class Example:
 
     passing: str
     failing: str
+    policy: str = ""  # payer policy TOML both snippets are linted with
+    authorizations: str = ""  # authorization CSV both snippets are linted with
 
 
 Check = Callable[[Any, "Reporter"], Iterable[Finding]]
@@ -54,6 +57,7 @@ class Rule:
     check: Check
     example: Example
     confirmed: bool = True  # False: rests on a fact marked UNCONFIRMED
+    codes: frozenset[str] | None = None  # run only on claims billing these
 
     @property
     def documentation(self) -> str:
@@ -78,8 +82,7 @@ class Reporter:
     file: str
     severity: Severity
     forced: bool = False
-    settings: Any = None
-    _columns: dict[int, int] = field(default_factory=dict, repr=False)
+    context: Context = field(default_factory=Context)
 
     def finding(
         self,
@@ -91,11 +94,16 @@ class Reporter:
         severity: Severity | None = None,
     ) -> Finding:
         """A finding at ``segment`` (element like ``"SV104"``), in ``within``."""
+        location = self.locate(segment, element, within)
+        return self.at(location, message, severity=severity)
+
+    def at(
+        self, location: Location, message: str, *, severity: Severity | None = None
+    ) -> Finding:
+        """A finding at a location kept from earlier (batch rules)."""
         if self.forced or severity is None:
             severity = self.severity
-        return Finding(
-            self.rule.code, severity, message, self.locate(segment, element, within)
-        )
+        return Finding(self.rule.code, severity, message, location)
 
     def locate(
         self, segment: Segment | None, element: str | None, within: Loop | None
@@ -107,9 +115,7 @@ class Reporter:
                 claim=claim.id if claim else None,
                 line=line.number if line else None,
             )
-        loop = ENVELOPE_LOOPS.get(segment.id)
-        if loop is None:
-            loop = within.loop_of(segment) if within is not None else None
+        loop = ENVELOPE_LOOPS.get(segment.id) or _loop_of(segment, claim, line)
         column = segment.column
         length = len(segment.text)
         position = _element_position(segment.id, element)
@@ -139,6 +145,21 @@ def _claim_and_line(within: Loop | None) -> tuple[Claim | None, ServiceLine | No
     return None, None
 
 
+def _loop_of(
+    segment: Segment, claim: Claim | None, line: ServiceLine | None
+) -> str | None:
+    """Find the loop of ``segment`` in the line, the claim or its parties."""
+    owners: list[Loop | None] = [line, claim]
+    if claim is not None:
+        owners += [claim.subscriber, claim.patient, claim.billing_provider]
+    for owner in owners:
+        if owner is not None:
+            found = owner.find_loop(segment)
+            if found is not None:
+                return found
+    return None
+
+
 def _element_position(segment_id: str, element: str | None) -> int | None:
     """``"SV107-2"`` → 7: the element number within its segment."""
     if not element or not element.startswith(segment_id):
@@ -156,10 +177,18 @@ def rule(
     example: Example,
     *,
     confirmed: bool = True,
+    codes: Iterable[str] | None = None,
 ) -> Callable[[Check], Rule]:
-    """Declare a rule: decorates its check function."""
+    """Declare a rule: decorates its check function.
+
+    ``codes`` limits a claim rule to claims that bill one of these
+    procedure codes, so the engine can skip the others cheaply.
+    """
+    only = frozenset(codes) if codes is not None else None
 
     def declare(check: Check) -> Rule:
-        return Rule(code, name, severity, summary, subjects, check, example, confirmed)
+        return Rule(
+            code, name, severity, summary, subjects, check, example, confirmed, only
+        )
 
     return declare

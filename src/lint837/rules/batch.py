@@ -1,0 +1,201 @@
+"""BAT rules: what only shows across claims, and across the files of a run.
+
+Payers compare each claim with what the patient had before: the same
+service twice is a duplicate (CARC 18), and maintenance B12 more often
+than monthly is over the frequency limit (CARC 119/151). These rules index
+only J3420 and injection lines (a few small fields each), never claims.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from lint837.findings import Finding, Location, Severity
+from lint837.model import Claim, ServiceLine
+from lint837.rules.base import Example, Reporter, rule
+from lint837.rules.common import (
+    INJECTION,
+    J3420,
+    billing_npi,
+    drug_lines,
+    lines_of,
+    patient_key,
+)
+from lint837.rules.context import RunEnd
+from lint837.rules.examples import GOOD_CLAIM
+
+LOADING_DAYS = 30
+LOADING_WEEKLY_LIMIT = 7
+
+
+@dataclass
+class _Seen:
+    """Lines and claim ids already billed in the run, by what makes a duplicate."""
+
+    lines: dict[tuple[object, ...], str] = field(default_factory=dict)
+    claims: dict[str, str] = field(default_factory=dict)
+
+
+def _where(report: Reporter, claim: Claim, line: ServiceLine | None = None) -> str:
+    place = f"claim {claim.id}"
+    if line is not None:
+        place += f" line {line.number}"
+    return f"{place} ({report.file})"
+
+
+@rule(
+    "BAT001",
+    "duplicate-service",
+    Severity.ERROR,
+    "The same J3420 or 96372 service, or the same claim id, is billed twice "
+    "in the run.",
+    (Claim,),
+    Example(
+        GOOD_CLAIM,
+        GOOD_CLAIM.replace("CLM*EX1*33*", "CLM*EX1*41*")
+        + "LX*3~\nSV1*HC:J3420*8*UN*1*11**1~\nDTP*472*D8*20250301~\n",
+    ),
+    codes=(J3420, INJECTION),
+)
+def duplicate_service(claim: Claim, report: Reporter) -> Iterator[Finding]:
+    """The same J3420 or 96372 service, or the same claim id, is billed twice.
+
+    Two lines with the same patient, billing provider, code, date and
+    modifiers hit the payer's duplicate logic (CARC 18) even when they are
+    on different claims or in different files. For a drug, combine the
+    units on one line; modifiers such as 76, 77 or 91 change this only
+    where the payer allows. A claim id (CLM01) sent twice in one batch is
+    also taken as a duplicate submission. Claims are compared across every
+    file of the run; only J3420 and injection claims are indexed.
+
+    Source: REFERENCE §7 ([S37][S35]).
+    """
+    seen = report.context.state("BAT001", _Seen)
+    first = seen.claims.get(claim.id)
+    if first is not None:
+        yield report.finding(
+            f"claim id {claim.id} was already used by {first}: each claim needs "
+            "its own CLM01",
+            claim.clm,
+            "CLM01",
+            within=claim,
+        )
+    else:
+        seen.claims[claim.id] = _where(report, claim)
+    patient, npi = patient_key(claim), billing_npi(claim)
+    for line in lines_of(claim, {J3420, INJECTION}):
+        key = (patient, npi, line.code, line.date, tuple(sorted(line.modifiers)))
+        earlier = seen.lines.get(key)
+        if earlier is None:
+            seen.lines[key] = _where(report, claim, line)
+            continue
+        day = f"{line.date:%Y-%m-%d}" if line.date else "the same date"
+        advice = (
+            "combine the units on one line" if line.code == J3420 else "bill it once"
+        )
+        yield report.finding(
+            f"duplicate {line.code} on {day}: already billed on {earlier}; "
+            f"{advice} (CARC 18 risk)",
+            line.sv1,
+            "SV101-2",
+            within=line,
+        )
+
+
+@dataclass(frozen=True)
+class _Dose:
+    day: datetime.date
+    location: Location
+
+
+@dataclass
+class _Doses:
+    """J3420 dates per patient, with where to report each."""
+
+    by_patient: dict[tuple[str, ...], list[_Dose]] = field(default_factory=dict)
+    interval: dict[tuple[str, ...], int] = field(default_factory=dict)
+
+
+@rule(
+    "BAT002",
+    "maintenance-frequency",
+    Severity.WARNING,
+    "J3420 maintenance injections closer together than monthly.",
+    (Claim, RunEnd),
+    Example(
+        GOOD_CLAIM,
+        GOOD_CLAIM.replace("CLM*EX1*33*", "CLM*EX1*66*")
+        + "LX*3~\nSV1*HC:96372*25*UN*1*11**1~\nDTP*472*D8*20250401~\n"
+        + "LX*4~\nSV1*HC:J3420*8*UN*1*11**1~\nDTP*472*D8*20250401~\n"
+        + "LX*5~\nSV1*HC:96372*25*UN*1*11**1~\nDTP*472*D8*20250410~\n"
+        + "LX*6~\nSV1*HC:J3420*8*UN*1*11**1~\nDTP*472*D8*20250410~\n",
+    ),
+    codes=(J3420,),
+)
+def maintenance_frequency(
+    subject: Claim | RunEnd, report: Reporter
+) -> Iterator[Finding]:
+    """J3420 maintenance injections closer together than monthly.
+
+    B12 therapy starts with a loading phase (daily, then every other day,
+    then weekly) and continues with a maintenance dose no more often than
+    monthly; Medicare accepts more frequent doses only in the initial
+    phase. Per patient, the first J3420 date of the run opens a 30-day
+    loading phase; after it, doses less than 28 days apart (the payer's
+    ``maintenance_interval_days``) are flagged, as frequency denials (CARC
+    119/151, M86) follow. Inside the loading phase, more than 7 doses in
+    any 7 days is reported as information. Judged when the run ends, over
+    every file, in date order.
+
+    Source: BPM ch. 7 §40.1.2.4; Palmetto GBA; cyanocobalamin dosing
+    (REFERENCE §1.2, [S6][S7][S11]).
+    """
+    doses = report.context.state("BAT002", _Doses)
+    if isinstance(subject, Claim):
+        _index(subject, report, doses)
+        return
+    for patient, found in doses.by_patient.items():
+        yield from _judge(
+            sorted(found, key=lambda dose: dose.day), doses.interval[patient], report
+        )
+
+
+def _index(claim: Claim, report: Reporter, doses: _Doses) -> None:
+    patient = patient_key(claim)
+    doses.interval[patient] = report.context.payer(claim).maintenance_interval_days
+    for line in drug_lines(claim):
+        if line.date is None or line.service_date is None:
+            continue
+        location = report.locate(line.service_date.segment, "DTP03", line)
+        doses.by_patient.setdefault(patient, []).append(_Dose(line.date, location))
+
+
+def _judge(found: list[_Dose], interval: int, report: Reporter) -> Iterator[Finding]:
+    start = found[0].day
+    loading_end = start + datetime.timedelta(days=LOADING_DAYS)
+    previous: _Dose | None = None
+    for number, dose in enumerate(found):
+        if dose.day <= loading_end:
+            week = [d for d in found[: number + 1] if (dose.day - d.day).days < 7]
+            if len({d.day for d in week}) > LOADING_WEEKLY_LIMIT:
+                yield report.at(
+                    dose.location,
+                    f"{len(week)} J3420 doses within 7 days during loading: check "
+                    "the schedule",
+                    severity=Severity.INFO,
+                )
+        elif previous is not None:
+            gap = (dose.day - previous.day).days
+            if gap < interval:
+                yield report.at(
+                    dose.location,
+                    f"J3420 on {dose.day:%Y-%m-%d} only {gap} days after "
+                    f"{previous.day:%Y-%m-%d}; maintenance is at most monthly "
+                    f"(every {interval} days)",
+                )
+        previous = dose
+
+
+RULES = (duplicate_service, maintenance_frequency)

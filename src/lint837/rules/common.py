@@ -1,0 +1,71 @@
+"""Small helpers the rule families share: which lines, which modifiers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from lint837.model import Claim, ServiceLine
+
+J3420 = "J3420"
+INJECTION = "96372"  # therapeutic injection, subcutaneous or intramuscular
+HCPCS = "HC"
+
+
+def drug_lines(claim: Claim) -> Iterator[ServiceLine]:
+    """The claim's J3420 lines (SV101-1 HC, SV101-2 J3420)."""
+    for line in claim.lines:
+        if line.code == J3420 and line.qualifier == HCPCS:
+            yield line
+
+
+def lines_of(claim: Claim, codes: frozenset[str] | set[str]) -> Iterator[ServiceLine]:
+    for line in claim.lines:
+        if line.code in codes:
+            yield line
+
+
+def modifier_element(line: ServiceLine, index: int) -> str:
+    """The element name of modifier number ``index`` (0-based): SV101-3..6."""
+    return f"SV101-{index + 3}"
+
+
+def modifier_positions(line: ServiceLine) -> Iterator[tuple[int, str]]:
+    """(index, modifier) for each non-empty SV101-3..6, index 0-based."""
+    for index, value in enumerate(line.procedure[2:6]):
+        if value:
+            yield index, value
+
+
+def same_day(line: ServiceLine, codes: frozenset[str] | set[str]) -> list[ServiceLine]:
+    """Other lines of the claim on the same date billing one of ``codes``."""
+    return [other for other in line.same_day_lines() if other.code in codes]
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def patient_key(claim: Claim) -> tuple[str, ...]:
+    """Who the claim is for, as a key: kept in memory only, never shown.
+
+    The subscriber's member id under the payer, plus the 2000C patient's
+    name and birth date when the patient is a dependent.
+    """
+    subscriber = claim.subscriber
+    member = subscriber.party.id if subscriber and subscriber.party else ""
+    patient = claim.patient
+    if patient is None or patient.party is None:
+        return (claim.payer_id, member)
+    birth = patient.demographics.get(3) if patient.demographics is not None else ""
+    return (
+        claim.payer_id,
+        member,
+        patient.party.last_name,
+        patient.party.first_name,
+        birth,
+    )
+
+
+def billing_npi(claim: Claim) -> str:
+    provider = claim.billing_provider
+    return provider.npi if provider is not None else ""
