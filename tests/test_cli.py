@@ -80,7 +80,9 @@ def test_unknown_selector_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -
 
 
 def test_json_output_keeps_its_contract(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "check", "--format", "json", BROKEN, CLEAN)
+    code, out, _ = run(
+        capsys, "check", "--format", "json", "--select", "ENV", BROKEN, CLEAN
+    )
     assert code == 1
     document = json.loads(out)
     assert set(document) == {"findings", "files"}

@@ -30,7 +30,7 @@ READABLE = {
 @pytest.mark.parametrize("relative", sorted(READABLE))
 def test_fixture_raises_exactly_its_envelope_codes(relative: str) -> None:
     expected = {CODES[name] for name in READABLE[relative].get("envelope_problems", [])}
-    found = {finding.rule for finding in lint_fixture(relative)}
+    found = {f.rule for f in lint_fixture(relative) if f.rule.startswith("ENV")}
     assert found == expected
 
 

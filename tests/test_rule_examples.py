@@ -2,26 +2,57 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
+import pytest
 from conftest import lint_bytes
 from examples import example_file
+
+from lint837.config import load_authorizations, load_policy
+from lint837.findings import Finding
 from lint837.linter import Linter
 from lint837.rules import REGISTRY, Rule
+from lint837.rules.context import Context
 
 RULES = sorted(REGISTRY.values(), key=lambda rule: rule.code)
 
 
-@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.code)
-def test_passing_example_raises_nothing_of_the_rule(rule: Rule) -> None:
-    findings, _ = lint_bytes(example_file(rule.example.passing), Linter([rule]))
-    assert findings == []
+def run_example(rule: Rule, snippet: str, folder: Path) -> list[Finding]:
+    context = Context()
+    if rule.example.policy:
+        (folder / "policy.toml").write_text(rule.example.policy)
+        context.policy = load_policy(folder / "policy.toml")
+    if rule.example.authorizations:
+        (folder / "auths.csv").write_text(rule.example.authorizations)
+        context.authorizations = load_authorizations(folder / "auths.csv")
+    linter = Linter([rule], context=context)
+    findings, _ = lint_bytes(example_file(snippet), linter)
+    return findings + list(linter.finish())
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.code)
-def test_failing_example_raises_the_rule(rule: Rule) -> None:
-    findings, _ = lint_bytes(example_file(rule.example.failing), Linter([rule]))
+def test_passing_example_raises_nothing_of_the_rule(rule: Rule, tmp_path: Path) -> None:
+    assert run_example(rule, rule.example.passing, tmp_path) == []
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.code)
+def test_failing_example_raises_the_rule(rule: Rule, tmp_path: Path) -> None:
+    findings = run_example(rule, rule.example.failing, tmp_path)
     assert {finding.rule for finding in findings} == {rule.code}
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.code)
+def test_passing_example_is_clean_for_every_rule(rule: Rule, tmp_path: Path) -> None:
+    """The passing snippet is a model claim: no rule finds anything to warn of."""
+    context = Context()
+    if rule.example.policy:
+        (tmp_path / "policy.toml").write_text(rule.example.policy)
+        context.policy = load_policy(tmp_path / "policy.toml")
+    findings, _ = lint_bytes(
+        example_file(rule.example.passing), Linter(context=context)
+    )
+    serious = [f for f in findings if f.severity.value != "info"]
+    assert serious == []
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.code)
