@@ -272,8 +272,15 @@ class Subscriber(Loop):
 
     @cached_property
     def payer(self) -> Party | None:
-        """NM1*PR in 2010BB: payer name (NM103), id (NM109)."""
+        """The 2010BB payer: NM1*PR, else the NM1 that follows NM1*IL.
+
+        A payer NM1 with the wrong entity code is still the payer loop's
+        NM1 by its place, so rules can say what is wrong with it.
+        """
         segment = self.first("2010BB", "NM1")
+        if segment is None:
+            after_member = [s for lp, s in self.labelled if s.id == "NM1"][1:2]
+            segment = after_member[0] if after_member else None
         return Party(segment) if segment is not None else None
 
     @cached_property

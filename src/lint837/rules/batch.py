@@ -145,8 +145,8 @@ def maintenance_frequency(
     phase. Per patient, the first J3420 date of the run opens a 30-day
     loading phase; after it, doses less than 28 days apart (the payer's
     ``maintenance_interval_days``) are flagged, as frequency denials (CARC
-    119/151, M86) follow. Inside the loading phase, more than 7 doses in
-    any 7 days is reported as information. Judged when the run ends, over
+    119/151, M86) follow. Inside the loading phase, more than 7 J3420
+    lines within 7 days (more than one a day) is reported as information. Judged when the run ends, over
     every file, in date order.
 
     Source: BPM ch. 7 §40.1.2.4; Palmetto GBA; cyanocobalamin dosing
@@ -179,7 +179,7 @@ def _judge(found: list[_Dose], interval: int, report: Reporter) -> Iterator[Find
     for number, dose in enumerate(found):
         if dose.day <= loading_end:
             week = [d for d in found[: number + 1] if (dose.day - d.day).days < 7]
-            if len({d.day for d in week}) > LOADING_WEEKLY_LIMIT:
+            if len(week) > LOADING_WEEKLY_LIMIT:
                 yield report.at(
                     dose.location,
                     f"{len(week)} J3420 doses within 7 days during loading: check "

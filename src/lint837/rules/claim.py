@@ -219,6 +219,15 @@ def total_charge_balance(claim: Claim, report: Reporter) -> Iterator[Finding]:
             within=claim,
         )
         return
+    if not charges:
+        yield report.finding(
+            "the claim has no service line (LX with SV1): every 837P claim "
+            "bills at least one",
+            claim.clm,
+            "CLM02",
+            within=claim,
+        )
+        return
     if any(charge is None for charge in charges):
         return  # a line without an amount: the guide validation reports it
     lines_total = sum((charge for charge in charges if charge is not None), Decimal(0))

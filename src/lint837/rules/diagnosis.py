@@ -19,6 +19,7 @@ from lint837.rules.examples import GOOD_CLAIM
 MAX_DIAGNOSES = 12
 MAX_POINTERS = 4
 PRINCIPAL, OTHER = "ABK", "ABF"
+ICD9_QUALIFIERS = frozenset({"BK", "BF"})
 
 
 def _element(diagnosis: Diagnosis, component: int) -> str:
@@ -74,9 +75,20 @@ def hi_qualifiers(claim: Claim, report: Reporter) -> Iterator[Finding]:
 
     Source: 005010X222A1 2300 HI (REFERENCE §5.2, [S25][S31]).
     """
+    diagnoses = claim.diagnoses
+    icd9 = [d for d in diagnoses if d.qualifier in ICD9_QUALIFIERS]
+    if icd9:
+        qualifiers = "/".join(sorted({d.qualifier for d in icd9}))
+        yield report.finding(
+            f"HI uses the ICD-9 qualifiers {qualifiers}; "
+            "services since 2015-10-01 are coded in ICD-10-CM: send ABK for the "
+            "principal diagnosis and ABF for the others",
+            icd9[0].segment,
+            _element(icd9[0], 1),
+            within=claim,
+        )
     seen: set[str] = set()
-    for diagnosis in claim.diagnoses:
-        expected = PRINCIPAL if diagnosis.position == 1 else OTHER
+    for diagnosis in diagnoses:
         if diagnosis.position > MAX_DIAGNOSES:
             yield report.finding(
                 f"HI holds more than {MAX_DIAGNOSES} diagnosis codes; an 837P "
@@ -86,7 +98,11 @@ def hi_qualifiers(claim: Claim, report: Reporter) -> Iterator[Finding]:
                 within=claim,
             )
             return
-        if diagnosis.qualifier != expected:
+        expected = PRINCIPAL if diagnosis.position == 1 else OTHER
+        if (
+            diagnosis.qualifier != expected
+            and diagnosis.qualifier not in ICD9_QUALIFIERS
+        ):
             role = (
                 "the principal diagnosis"
                 if expected == PRINCIPAL
