@@ -31,9 +31,13 @@ from lint837.selection import ALL, check_selectors, selected
 
 logger = logging.getLogger(__name__)
 
-# A check, what it is called with (a reporter, or the summary) and the
-# procedure codes it is limited to.
-_Check = tuple[Any, Any, frozenset[str] | None]
+# A check and what it is called with (a reporter, or the summary).
+_Check = tuple[Any, Any]
+_ClaimChecks = tuple[
+    list[_Check],
+    dict[str, list[tuple[int, _Check]]],
+    dict[str, list[tuple[int, _Check]]],
+]
 
 STDIN = "-"
 
@@ -107,8 +111,7 @@ class Linter:
         """Lint one binary stream. Raises InputError on non-X12 input."""
         summary = summary if summary is not None else FileSummary(name)
         blocks = self._counted(read_segments(stream, name, self.chunk_size), summary)
-        dispatch = self._dispatch(name, summary)
-        claim_checks = dispatch.pop(Claim, [])
+        dispatch, claim_checks = self._dispatch(name, summary)
         for event in build(blocks):
             if type(event) is Claim:
                 findings = self._check_claim(event, claim_checks)
@@ -116,20 +119,33 @@ class Linter:
                 checks = dispatch.get(type(event))
                 if checks is None:
                     continue
-                findings = (f for check, arg, _ in checks for f in check(event, arg))
+                findings = (f for check, arg in checks for f in check(event, arg))
             for finding in findings:
                 summary.findings[finding.severity.value] += 1
                 yield finding
 
     @staticmethod
-    def _check_claim(claim: Claim, checks: list[_Check]) -> Iterator[Finding]:
-        billed: frozenset[str] | None = None
-        for check, reporter, codes in checks:
-            if codes is not None:
-                if billed is None:
-                    billed = claim.procedure_codes
-                if codes.isdisjoint(billed):
-                    continue
+    def _check_claim(claim: Claim, checks: _ClaimChecks) -> Iterator[Finding]:
+        """Run the claim rules that apply: ungated ones, then gated ones.
+
+        Gated rules are looked up by the codes the claim bills and the
+        segments it holds, so a claim meets only the rules about it.
+        """
+        always, by_code, by_segment = checks
+        for check, reporter in always:
+            yield from check(claim, reporter)
+        if not (by_code or by_segment):
+            return
+        chosen: dict[int, tuple[Any, Reporter]] = {}
+        for code in claim.procedure_codes:
+            for order, entry in by_code.get(code, ()):
+                chosen[order] = entry
+        if by_segment:
+            for segment_id in claim.held_segment_ids:
+                for order, entry in by_segment.get(segment_id, ()):
+                    chosen[order] = entry
+        for order in sorted(chosen):
+            check, reporter = chosen[order]
             yield from check(claim, reporter)
 
     def finish(self) -> Iterator[Finding]:
@@ -149,18 +165,31 @@ class Linter:
             context=self.context,
         )
 
-    def _dispatch(self, name: str, summary: FileSummary) -> dict[type, list[_Check]]:
-        """Checks by event type; transaction sets are always counted."""
-        count: _Check = (self._count_transaction, summary, None)
+    def _dispatch(
+        self, name: str, summary: FileSummary
+    ) -> tuple[dict[type, list[_Check]], _ClaimChecks]:
+        """Checks by event type; claim checks split by what gates them."""
+        count: _Check = (self._count_transaction, summary)
         dispatch: dict[type, list[_Check]] = {TransactionSet: [count]}
-        for rule in self.rules:
+        always: list[_Check] = []
+        by_code: dict[str, list[tuple[int, _Check]]] = {}
+        by_segment: dict[str, list[tuple[int, _Check]]] = {}
+        for order, rule in enumerate(self.rules):
             reporter = self._reporter(rule, name)
+            entry = (rule.check, reporter)
             for subject in rule.subjects:
-                if subject is not RunEnd:
-                    dispatch.setdefault(subject, []).append(
-                        (rule.check, reporter, rule.codes)
-                    )
-        return dispatch
+                if subject is RunEnd:
+                    continue
+                if subject is not Claim:
+                    dispatch.setdefault(subject, []).append(entry)
+                elif rule.codes is None and rule.segments is None:
+                    always.append(entry)
+                else:
+                    for code in rule.codes or ():
+                        by_code.setdefault(code, []).append((order, entry))
+                    for segment_id in rule.segments or ():
+                        by_segment.setdefault(segment_id, []).append((order, entry))
+        return dispatch, (always, by_code, by_segment)
 
     @staticmethod
     def _counted(blocks: Iterable[Block], summary: FileSummary) -> Iterator[Block]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lint837.errors import ConfigError
+from lint837.model.memo import cached
 from lint837.reference import CodeSet, bundled, bundled_code_set, load_code_set
 
 # name in configuration -> (shipped file, entry key)
@@ -38,7 +39,7 @@ class ReferenceData:
     em_codes: CodeSet
     mue: CodeSet
 
-    @property
+    @cached
     def injection_codes(self) -> frozenset[str]:
         """Administration codes that inject a drug (not vaccines)."""
         return frozenset(
@@ -47,11 +48,11 @@ class ReferenceData:
             if entry.get("route") != "vaccine"
         )
 
-    @property
+    @cached
     def facility_places(self) -> frozenset[str]:
         return self.place_of_service.where("facility", True)
 
-    @property
+    @cached
     def single_dose_ndcs(self) -> frozenset[str]:
         return self.ndcs.where("container", "single-dose")
 

@@ -15,10 +15,11 @@ import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import cached_property
+from functools import lru_cache
 
 from lint837.model.envelope import TransactionSet
-from lint837.model.loops import label
+from lint837.model.loops import Index, index, label, label_positions, segment_id
+from lint837.model.memo import cached
 from lint837.reader import Block, Segment, display
 
 DIAGNOSIS_QUALIFIERS = frozenset({"ABK", "ABF", "BK", "BF"})
@@ -28,6 +29,7 @@ REFERRAL = "9F"
 ORIGINAL_REFERENCE = "F8"
 
 
+@lru_cache(maxsize=4096)
 def to_decimal(text: str) -> Decimal | None:
     """An X12 numeric value (R or N type) as a Decimal, None if not a number."""
     if not text:
@@ -49,10 +51,15 @@ def to_date(text: str) -> datetime.date | None:
         return None
 
 
+Position = tuple[Block, int]
+
+
 class Loop:
     """A run of segments that belong together, kept as spans of blocks.
 
     The first segment of the first span opens the loop (HL, CLM, LX).
+    Lookups go through an index of (loop, segment id) built once from the
+    block keys; a Segment is made only for what a caller asks for.
     """
 
     level = ""
@@ -60,21 +67,36 @@ class Loop:
     def __init__(self) -> None:
         self.spans: list[tuple[Block, int, int]] = []
 
-    @cached_property
+    @property
+    def own_spans(self) -> list[tuple[Block, int, int]]:
+        """The spans this loop indexes (a claim leaves out its lines)."""
+        return self.spans
+
+    @cached
     def opening(self) -> Segment:
         """The segment that opened this loop."""
         block, start, _ = self.spans[0]
         return block.segment(start)
 
-    @cached_property
+    @cached
     def segments(self) -> list[Segment]:
         """Every segment of this loop and the loops nested in it, in order."""
         found: list[Segment] = []
-        for block, start, stop in self.spans:
+        for block, start, stop in self.own_spans:
             found.extend(block.segments(start, stop))
         return found
 
-    @cached_property
+    @cached
+    def index(self) -> Index:
+        """Where each (loop, segment id) sits, in file order."""
+        return index(self.level, self.own_spans)
+
+    @cached
+    def segment_ids(self) -> frozenset[str]:
+        """The ids of the segments this loop holds."""
+        return frozenset(found_id for _, found_id in self.index)
+
+    @cached
     def labelled(self) -> list[tuple[str, Segment]]:
         """Each segment with the implementation-guide loop it sits in."""
         return list(label(self.level, self.segments))
@@ -86,20 +108,23 @@ class Loop:
 
     def find_loop(self, segment: Segment) -> str | None:
         """The loop id of ``segment`` if it is one of ours, else None."""
-        for loop, candidate in self.labelled:
-            if candidate.index == segment.index:
+        for loop, _, block, k in label_positions(self.level, self.own_spans):
+            if block.first_index + k == segment.index:
                 return loop
         return None
 
     def in_loop(self, loop: str, segment_id: str) -> list[Segment]:
         """Segments with ``segment_id`` that sit directly in ``loop``."""
-        return [s for lp, s in self.labelled if lp == loop and s.id == segment_id]
+        return [block.segment(k) for block, k in self.index.get((loop, segment_id), ())]
 
     def first(self, loop: str, segment_id: str, qualifier: str = "") -> Segment | None:
         """The first ``segment_id`` in ``loop`` (with element 1 = qualifier)."""
-        for candidate in self.in_loop(loop, segment_id):
-            if not qualifier or candidate.get(1) == qualifier:
-                return candidate
+        for block, k in self.index.get((loop, segment_id), ()):
+            if not qualifier:
+                return block.segment(k)
+            parts = block.texts[k].split(block.delimiters.element, 2)
+            if len(parts) > 1 and parts[1] == qualifier:
+                return block.segment(k)
         return None
 
 
@@ -230,7 +255,7 @@ class BillingProvider(Loop):
     def hl_id(self) -> str:
         return self.hl.get(1)
 
-    @cached_property
+    @cached
     def party(self) -> Party | None:
         segment = self.first("2010AA", "NM1", "85")
         return Party(segment) if segment is not None else None
@@ -255,7 +280,7 @@ class Subscriber(Loop):
     def hl(self) -> Segment:
         return self.opening
 
-    @cached_property
+    @cached
     def sbr(self) -> Segment | None:
         return self.first("2000B", "SBR")
 
@@ -264,13 +289,13 @@ class Subscriber(Loop):
         """SBR09, the claim filing indicator (MB Medicare B, MC Medicaid...)."""
         return self.sbr.get(9) if self.sbr is not None else ""
 
-    @cached_property
+    @cached
     def party(self) -> Party | None:
         """NM1*IL, the subscriber (PHI)."""
         segment = self.first("2010BA", "NM1", "IL")
         return Party(segment) if segment is not None else None
 
-    @cached_property
+    @cached
     def payer(self) -> Party | None:
         """The 2010BB payer: NM1*PR, else the NM1 that follows NM1*IL.
 
@@ -279,11 +304,17 @@ class Subscriber(Loop):
         """
         segment = self.first("2010BB", "NM1")
         if segment is None:
-            after_member = [s for lp, s in self.labelled if s.id == "NM1"][1:2]
-            segment = after_member[0] if after_member else None
+            names = [
+                pos
+                for (_, sid), found in self.index.items()
+                if sid == "NM1"
+                for pos in found
+            ]
+            names.sort(key=lambda position: position[0].first_index + position[1])
+            segment = names[1][0].segment(names[1][1]) if len(names) > 1 else None
         return Party(segment) if segment is not None else None
 
-    @cached_property
+    @cached
     def demographics(self) -> Segment | None:
         """DMG: birth date and gender (PHI)."""
         return self.first("2010BA", "DMG")
@@ -307,13 +338,13 @@ class Patient(Loop):
     def hl(self) -> Segment:
         return self.opening
 
-    @cached_property
+    @cached
     def party(self) -> Party | None:
         """NM1*QC, the patient (PHI)."""
         segment = self.first("2010CA", "NM1", "QC")
         return Party(segment) if segment is not None else None
 
-    @cached_property
+    @cached
     def demographics(self) -> Segment | None:
         return self.first("2010CA", "DMG")
 
@@ -345,7 +376,7 @@ class Claim(Loop):
     def clm(self) -> Segment:
         return self.opening
 
-    @cached_property
+    @cached
     def _parts(self) -> tuple[list[tuple[Block, int, int]], list[ServiceLine]]:
         header: list[tuple[Block, int, int]] = []
         lines: list[ServiceLine] = []
@@ -366,23 +397,31 @@ class Claim(Loop):
                 spans.append((block, cut, stop))
         return header, lines
 
-    @cached_property
-    def segments(self) -> list[Segment]:
-        """The segments of 2300 and its 2310/2320/2330 loops (no lines)."""
-        found: list[Segment] = []
-        for block, start, stop in self._parts[0]:
-            found.extend(block.segments(start, stop))
-        return found
+    @property
+    def own_spans(self) -> list[tuple[Block, int, int]]:
+        """2300 and its 2310/2320/2330 loops: the lines are not the claim's."""
+        return self._parts[0]
 
     @property
     def lines(self) -> list[ServiceLine]:
         """The service lines (loop 2400), in file order."""
         return self._parts[1]
 
-    @cached_property
+    @cached
     def procedure_codes(self) -> frozenset[str]:
         """Every SV101-2 code the claim bills."""
         return frozenset(line.code for line in self.lines)
+
+    @cached
+    def held_segment_ids(self) -> frozenset[str]:
+        """Ids of every segment from CLM to the end of the last line."""
+        found: set[str] = set()
+        for block, start, stop in self.spans:
+            element = block.delimiters.element
+            found.update(
+                segment_id(key, element) for key in set(block.keys[start:stop])
+            )
+        return frozenset(found)
 
     @property
     def id(self) -> str:
@@ -429,7 +468,7 @@ class Claim(Loop):
         """CLM05-3, 1 original, 7 replacement, 8 void."""
         return self.clm.component(5, 3)
 
-    @cached_property
+    @cached
     def references(self) -> list[Reference]:
         """The REF segments of loop 2300 itself (not of 2310/2330 loops)."""
         return [Reference(segment) for segment in self.in_loop("2300", "REF")]
@@ -455,7 +494,7 @@ class Claim(Loop):
     def paperwork(self) -> list[Segment]:
         return self.in_loop("2300", "PWK")
 
-    @cached_property
+    @cached
     def diagnosis_segment(self) -> Segment | None:
         """The HI that carries diagnoses (ABK/ABF), not condition codes."""
         for segment in self.in_loop("2300", "HI"):
@@ -463,7 +502,7 @@ class Claim(Loop):
                 return segment
         return None
 
-    @cached_property
+    @cached
     def diagnoses(self) -> list[Diagnosis]:
         """The diagnosis codes in order; a pointer names a code's position."""
         segment = self.diagnosis_segment
@@ -487,7 +526,7 @@ class Claim(Loop):
                 return diagnosis
         return None
 
-    @cached_property
+    @cached
     def rendering_provider(self) -> Party | None:
         segment = self.first("2310B", "NM1", "82")
         return Party(segment) if segment is not None else None
@@ -520,34 +559,37 @@ class ServiceLine(Loop):
         """LX01, the line number."""
         return self.lx.get(1)
 
-    @cached_property
+    @cached
     def sv1(self) -> Segment | None:
+        block, start, stop = self.spans[0]
+        if start + 1 < stop and block.keys[start + 1] == "SV1":
+            return block.segment(start + 1)  # where the guide puts it: after LX
         return self.first("2400", "SV1")
 
     def _sv1(self, position: int) -> str:
         return self.sv1.get(position) if self.sv1 is not None else ""
 
-    @cached_property
+    @cached
     def procedure(self) -> list[str]:
         """SV101 components: qualifier, code, up to four modifiers, ..."""
         return self.sv1.components(1) if self.sv1 is not None else []
 
-    @property
+    @cached
     def qualifier(self) -> str:
         """SV101-1: HC for HCPCS/CPT."""
         return self.procedure[0] if self.procedure else ""
 
-    @property
+    @cached
     def code(self) -> str:
         """SV101-2: the procedure code (J3420, 96372...)."""
         return self.procedure[1] if len(self.procedure) > 1 else ""
 
-    @property
+    @cached
     def modifiers(self) -> list[str]:
         """SV101-3 to SV101-6, empty ones left out."""
         return [value for value in self.procedure[2:6] if value]
 
-    @property
+    @cached
     def charge(self) -> Decimal | None:
         return to_decimal(self._sv1(2))
 
@@ -560,7 +602,7 @@ class ServiceLine(Loop):
     def units_text(self) -> str:
         return self._sv1(4)
 
-    @property
+    @cached
     def units(self) -> Decimal | None:
         return to_decimal(self._sv1(4))
 
@@ -569,24 +611,24 @@ class ServiceLine(Loop):
         """SV105 when given, else the claim's CLM05-1."""
         return self._sv1(5) or self.claim.place_of_service
 
-    @property
+    @cached
     def pointers(self) -> list[str]:
         """SV107 components, the diagnosis pointers, empty ones left out."""
         if self.sv1 is None:
             return []
         return [value for value in self.sv1.components(7) if value]
 
-    @cached_property
+    @cached
     def service_date(self) -> ServiceDate | None:
         segment = self.first("2400", "DTP", SERVICE_DATE)
         return ServiceDate(segment) if segment is not None else None
 
-    @property
+    @cached
     def date(self) -> datetime.date | None:
         """The first date of service."""
         return self.service_date.start if self.service_date is not None else None
 
-    @cached_property
+    @cached
     def references(self) -> list[Reference]:
         return [Reference(segment) for segment in self.in_loop("2400", "REF")]
 
@@ -595,14 +637,14 @@ class ServiceLine(Loop):
         """2400 REF*G1: only where the line's number differs from 2300's."""
         return [ref for ref in self.references if ref.qualifier == PRIOR_AUTHORIZATION]
 
-    @cached_property
+    @cached
     def drug(self) -> DrugIdentification | None:
         lin = self.first("2410", "LIN")
         if lin is None:
             return None
         return DrugIdentification(lin, self.first("2410", "CTP"))
 
-    @cached_property
+    @cached
     def rendering_provider(self) -> Party | None:
         segment = self.first("2420A", "NM1", "82")
         return Party(segment) if segment is not None else None

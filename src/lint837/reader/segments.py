@@ -153,7 +153,9 @@ class Segment:
     @property
     def id(self) -> str:
         """The segment id (``CLM``, ``SV1``...)."""
-        return self.elements[0]
+        text = self.text
+        cut = text.find(self.block.delimiters.element)
+        return text if cut < 0 else text[:cut]
 
     @property
     def offset(self) -> int:

@@ -74,6 +74,7 @@ def prior_auth_missing(claim: Claim, report: Reporter) -> Iterator[Finding]:
             "DTP*472*D8*20250301~\nLIN", "DTP*472*D8*20250301~\nREF*G1*PA12345~\nLIN"
         ),
     ),
+    segments=("REF",),
 )
 def line_auth_duplicates_claim(claim: Claim, report: Reporter) -> Iterator[Finding]:
     """A line repeats the claim's REF*G1, or REF*G1 repeats beyond its limits.
@@ -124,6 +125,7 @@ def line_auth_duplicates_claim(claim: Claim, report: Reporter) -> Iterator[Findi
     "A prior authorization or referral number is empty, too long or a placeholder.",
     (Claim,),
     Example(GOOD_CLAIM, GOOD_CLAIM.replace("REF*G1*PA12345~", "REF*G1*PENDING~")),
+    segments=("REF",),
 )
 def auth_value_malformed(claim: Claim, report: Reporter) -> Iterator[Finding]:
     """A prior authorization or referral number is empty, too long or a placeholder.

@@ -58,6 +58,7 @@ class Rule:
     example: Example
     confirmed: bool = True  # False: rests on a fact marked UNCONFIRMED
     codes: frozenset[str] | None = None  # run only on claims billing these
+    segments: frozenset[str] | None = None  # ... or holding these segments
 
     @property
     def documentation(self) -> str:
@@ -178,17 +179,30 @@ def rule(
     *,
     confirmed: bool = True,
     codes: Iterable[str] | None = None,
+    segments: Iterable[str] | None = None,
 ) -> Callable[[Check], Rule]:
     """Declare a rule: decorates its check function.
 
     ``codes`` limits a claim rule to claims that bill one of these
-    procedure codes, so the engine can skip the others cheaply.
+    procedure codes, ``segments`` to claims that hold one of these
+    segments (in 2300 or a line), so the engine can skip the others
+    cheaply.
     """
-    only = frozenset(codes) if codes is not None else None
+    billed = frozenset(codes) if codes is not None else None
+    held = frozenset(segments) if segments is not None else None
 
     def declare(check: Check) -> Rule:
         return Rule(
-            code, name, severity, summary, subjects, check, example, confirmed, only
+            code,
+            name,
+            severity,
+            summary,
+            subjects,
+            check,
+            example,
+            confirmed,
+            billed,
+            held,
         )
 
     return declare

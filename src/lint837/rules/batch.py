@@ -146,8 +146,8 @@ def maintenance_frequency(
     loading phase; after it, doses less than 28 days apart (the payer's
     ``maintenance_interval_days``) are flagged, as frequency denials (CARC
     119/151, M86) follow. Inside the loading phase, more than 7 J3420
-    lines within 7 days (more than one a day) is reported as information. Judged when the run ends, over
-    every file, in date order.
+    lines within 7 days (more than one a day) is reported as information.
+    Judged when the run ends, over every file, in date order.
 
     Source: BPM ch. 7 §40.1.2.4; Palmetto GBA; cyanocobalamin dosing
     (REFERENCE §1.2, [S6][S7][S11]).

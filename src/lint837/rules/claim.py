@@ -341,6 +341,7 @@ def _check_date(
     Example(
         GOOD_CLAIM, GOOD_CLAIM.replace("HI*ABK:D510~", "HI*ABK:D510~\nK3*B12 SHOT~")
     ),
+    segments=("K3", "NTE"),
 )
 def narrative_segments(claim: Claim, report: Reporter) -> Iterator[Finding]:
     """K3 has no defined use in 837P; NTE repeats what the NDC already says.

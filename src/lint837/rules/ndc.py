@@ -73,6 +73,7 @@ def ndc_required(claim: Claim, report: Reporter) -> Iterator[Finding]:
     Example(
         GOOD_CLAIM, GOOD_CLAIM.replace("LIN**N4*00517003125~", "LIN**N4*0517-0031-25~")
     ),
+    segments=("LIN",),
 )
 def ndc_format(claim: Claim, report: Reporter) -> Iterator[Finding]:
     """LIN02 is not N4, or LIN03 is not an 11-digit NDC.
@@ -152,6 +153,7 @@ def ndc_not_cyanocobalamin(claim: Claim, report: Reporter) -> Iterator[Finding]:
     "CTP05-1 is not a unit of measure (F2, GR, ME, ML, UN), or not ML/UN for J3420.",
     (Claim,),
     Example(GOOD_CLAIM, GOOD_CLAIM.replace("CTP****1*ML~", "CTP****1*MG~")),
+    segments=("LIN",),
 )
 def ndc_unit_of_measure(claim: Claim, report: Reporter) -> Iterator[Finding]:
     """CTP05-1 is not a valid unit of measure, or not ML/UN for J3420.
