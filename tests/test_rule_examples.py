@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from conftest import lint_bytes
 from examples import example_file
-
 from lint837.config import load_authorizations, load_policy
 from lint837.findings import Finding
 from lint837.linter import Linter

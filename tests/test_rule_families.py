@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES
 
+from conftest import FIXTURES
 from lint837.config import load_authorizations, load_policy
 from lint837.linter import Linter
 from lint837.rules.context import Context

@@ -27,8 +27,9 @@ def load(path: Path) -> tuple[dict[str, Any], str]:
     try:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as error:
-        line = getattr(error, "lineno", None)
-        message = str(error).split(" (at line", 1)[0]
+        place = re.search(r"\(at line (\d+)", str(error))
+        line = int(place.group(1)) if place else None
+        message = str(error).split(" (at ", 1)[0]
         raise ConfigError(
             f"not valid TOML: {message}", source=str(path), line=line
         ) from None
@@ -37,9 +38,8 @@ def load(path: Path) -> tuple[dict[str, Any], str]:
 def line_of(text: str, table: str, key: str | None = None) -> int | None:
     """The line of ``key`` inside ``[table]`` (or of the table header)."""
     parts = [re.escape(part) for part in table.split(".")]
-    header = re.compile(
-        r"^\s*\[+\s*" + r"\s*\.\s*".join(f'"?{p}"?' for p in parts) + r"\s*\]+"
-    )
+    dotted = r"\s*\.\s*".join(f'"?{part}"?' for part in parts)
+    header = re.compile(r"^\s*\[+\s*" + dotted + r"\s*[\].]")
     lines = text.splitlines()
     start = None
     for number, line in enumerate(lines, start=1):

@@ -1,0 +1,249 @@
+"""Configuration, policy and authorization files: found, applied, refused."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES
+from lint837.cli import main
+from lint837.config import load_authorizations, load_policy, load_settings
+from lint837.config.policy import PayerKind
+from lint837.errors import ConfigError
+
+NO_PA = FIXTURES / "rules/pa/missing_auth.837"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_the_documented_policy_form_works_as_written(tmp_path: Path) -> None:
+    policy_file = tmp_path / "payers.toml"
+    policy_file.write_text(
+        "[payer.ACMEPA]\n"
+        'name = "Acme Health Plan"\n'
+        'prior_auth = ["J3420"]        # HCPCS codes that need REF*G1 for this payer\n'
+        'ndc_required = ["J3420"]      # HCPCS codes that need the 2410 NDC\n'
+    )
+    policy = load_policy(policy_file).for_payer("ACMEPA")
+    assert policy.name == "Acme Health Plan"
+    assert policy.prior_auth == policy.ndc_required == frozenset({"J3420"})
+    assert load_policy(policy_file).for_payer("OTHER").prior_auth == frozenset()
+
+
+def test_policy_defaults_are_inherited(tmp_path: Path) -> None:
+    policy_file = tmp_path / "payers.toml"
+    policy_file.write_text(
+        "[defaults]\nmaintenance_interval_days = 21\n\n"
+        '[payer.STATEMCD]\nkind = "medicaid"\nmue = { J3420 = 2 }\n'
+    )
+    policy = load_policy(policy_file).for_payer("STATEMCD")
+    assert policy.kind is PayerKind.MEDICAID
+    assert policy.maintenance_interval_days == 21
+    assert policy.mue == {"J3420": 2}
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "key", "words"),
+    [
+        (
+            '[payer.A]\nprior_auth = ["J3420"]\nprior_auht = ["J3420"]\n',
+            3,
+            "payer.A.prior_auht",
+            "unknown key",
+        ),
+        (
+            '[payer.A]\nprior_auth = "J3420"\n',
+            2,
+            "payer.A.prior_auth",
+            "list of strings",
+        ),
+        (
+            '[payer.A]\n\nndc_required = ["J34.20"]\n',
+            3,
+            "payer.A.ndc_required",
+            "not a HCPCS",
+        ),
+        ('[payer.A]\nkind = "medicare-b"\n', 2, "payer.A.kind", "must be one of"),
+        ('[payers.A]\nname = "x"\n', 1, "payers", "unknown table"),
+        ('[payer.A]\nname = "x\n', 2, None, "not valid TOML"),
+    ],
+)
+def test_policy_errors_name_file_line_and_key(
+    tmp_path: Path, text: str, line: int, key: str | None, words: str
+) -> None:
+    policy_file = tmp_path / "payers.toml"
+    policy_file.write_text(text)
+    with pytest.raises(ConfigError) as raised:
+        load_policy(policy_file)
+    error = raised.value
+    assert (error.source, error.line, error.key) == (str(policy_file), line, key)
+    assert words in error.message
+
+
+def test_a_bad_policy_exits_two_with_its_place(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    policy_file = tmp_path / "payers.toml"
+    policy_file.write_text('[payer.ACMEPA]\nprior_auth = ["B12"]\n')
+    code, out, err = run(capsys, "check", "--policy", str(policy_file), str(NO_PA))
+    assert code == 2
+    assert f"{policy_file}:2: payer.ACMEPA.prior_auth:" in err
+    assert "Traceback" not in err and out == ""
+
+
+def test_policy_from_the_command_line_turns_on_pa001(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    policy = str(FIXTURES / "policies/payers.toml")
+    code, out, _ = run(
+        capsys, "check", "--select", "PA001", "--policy", policy, str(NO_PA)
+    )
+    assert code == 1 and "PA001 [error]" in out
+    code, out, _ = run(capsys, "check", "--select", "PA001", "--isolated", str(NO_PA))
+    assert code == 0
+
+
+def test_pyproject_is_found_from_the_file_upward(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    project = tmp_path / "project"
+    batches = project / "batches" / "2025"
+    batches.mkdir(parents=True)
+    shutil.copy(FIXTURES / "policies/payers.toml", project / "payers.toml")
+    shutil.copy(NO_PA, batches / "batch.837")
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "claims"\n\n'
+        '[tool.lint837]\nselect = ["PA", "UNT003"]\nignore = ["PA003"]\n'
+        'policy = "payers.toml"\n\n'
+        '[tool.lint837.severity]\nPA001 = "warning"\n'
+    )
+    code, out, _ = run(capsys, "check", str(batches / "batch.837"))
+    assert "PA001 [warning]" in out
+    assert code == 0  # PA001 is only a warning here, and error is the default fail-on
+    code, out, _ = run(
+        capsys, "check", "--fail-on", "warning", str(batches / "batch.837")
+    )
+    assert code == 1
+
+
+def test_lint837_toml_and_flags_that_win(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    shutil.copy(NO_PA, tmp_path / "batch.837")
+    (tmp_path / "lint837.toml").write_text('select = ["ENV"]\nfail-on = "info"\n')
+    code, out, _ = run(capsys, "check", str(tmp_path / "batch.837"))
+    assert code == 0 and "PA001" not in out
+    code, out, _ = run(capsys, "check", "--select", "ADM", str(tmp_path / "batch.837"))
+    assert "ENV" not in out
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ('select = ["NOPE"]\n', "matches no rule"),
+        ('colour = "red"\n', "unknown key"),
+        ('fail-on = "fatal"\n', "must be error, warning or info"),
+        ('[severity]\nXYZ001 = "info"\n', "unknown rule"),
+        ('[data]\nzipcodes = "z.toml"\n', "unknown data set"),
+    ],
+)
+def test_bad_configuration_exits_two(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str, words: str
+) -> None:
+    shutil.copy(NO_PA, tmp_path / "batch.837")
+    (tmp_path / "lint837.toml").write_text(text)
+    code, _, err = run(capsys, "check", str(tmp_path / "batch.837"))
+    assert code == 2
+    assert words in err and "lint837.toml" in err
+
+
+def test_settings_resolve_paths_against_the_file(tmp_path: Path) -> None:
+    config = tmp_path / "lint837.toml"
+    config.write_text('policy = "p/payers.toml"\n[data]\nndcs = "d/ndcs.toml"\n')
+    settings = load_settings(config)
+    assert settings.policy == (tmp_path / "p/payers.toml").resolve()
+    assert settings.data == {"ndcs": (tmp_path / "d/ndcs.toml").resolve()}
+
+
+def test_a_data_file_of_the_users_replaces_the_shipped_one(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    ndcs = tmp_path / "our_ndcs.toml"
+    ndcs.write_text(
+        '[meta]\nid = "our-ndcs"\ntitle = "ours"\nversion = "1"\ndate = "2026-12-01"\n'
+        'source = "our formulary"\nconfirmed = true\n\n'
+        '[[entries]]\nndc = "99999999999"\n'
+    )
+    (tmp_path / "lint837.toml").write_text('[data]\nndcs = "our_ndcs.toml"\n')
+    shutil.copy(FIXTURES / "j3420/with_admin_ndc_pa.837", tmp_path / "batch.837")
+    _, out, _ = run(capsys, "check", "--select", "NDC003", str(tmp_path / "batch.837"))
+    assert "NDC003" in out and "00517003125" in out
+
+
+def test_authorization_csv(tmp_path: Path) -> None:
+    auths = tmp_path / "auths.csv"
+    auths.write_text(
+        "Auth Number,Member ID,HCPCS,Units,Start Date,End Date\n"
+        "PA1,M1,J3420,6,2025-01-01,20250630\n"
+    )
+    loaded = load_authorizations(auths)
+    record = loaded.by_number["PA1"]
+    assert (record.member_id, record.hcpcs, str(record.units)) == ("M1", "J3420", "6")
+    assert record.end.isoformat() == "2025-06-30"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "key"),
+    [
+        (
+            "auth_number,member_id,hcpcs,units,start_date\nA,M,J3420,1,2025-01-01\n",
+            1,
+            "end_date",
+        ),
+        (
+            "auth_number,member_id,hcpcs,units,start_date,end_date\nA,M,J3420,x,2025-01-01,2025-02-01\n",
+            2,
+            "units",
+        ),
+        (
+            "auth_number,member_id,hcpcs,units,start_date,end_date\nA,M,B12,1,2025-01-01,2025-02-01\n",
+            2,
+            "hcpcs",
+        ),
+        (
+            "auth_number,member_id,hcpcs,units,start_date,end_date\nA,M,J3420,1,2025-03-01,2025-02-01\n",
+            2,
+            "end_date",
+        ),
+        ("auth_number,member_id,hcpcs,units,start_date,end_date,payer\n", 1, "payer"),
+    ],
+)
+def test_authorization_errors_name_line_and_column(
+    tmp_path: Path, text: str, line: int, key: str
+) -> None:
+    auths = tmp_path / "auths.csv"
+    auths.write_text(text)
+    with pytest.raises(ConfigError) as raised:
+        load_authorizations(auths)
+    assert (raised.value.line, raised.value.key) == (line, key)
+
+
+def test_auths_flag_turns_on_pa004(capsys: pytest.CaptureFixture[str]) -> None:
+    scope = str(FIXTURES / "rules/pa/scope.837")
+    code, out, _ = run(
+        capsys,
+        "check",
+        "--select",
+        "PA004",
+        "--auths",
+        str(FIXTURES / "auths/auths.csv"),
+        scope,
+    )
+    assert code == 1 and "PA004" in out
+    assert run(capsys, "check", "--select", "PA004", scope)[0] == 0
