@@ -41,6 +41,7 @@ def to_decimal(text: str) -> Decimal | None:
     return value if value.is_finite() else None
 
 
+@lru_cache(maxsize=4096)
 def to_date(text: str) -> datetime.date | None:
     """A CCYYMMDD value as a date, None if it is not a real date."""
     if len(text) != 8 or not text.isdigit():
@@ -112,6 +113,35 @@ class Loop:
             if block.first_index + k == segment.index:
                 return loop
         return None
+
+    def scan(self, segment_id: str, qualifier: str = "") -> Segment | None:
+        """The first ``segment_id`` anywhere in the loop, by a raw scan.
+
+        Cheaper than the index for segments that occur in one loop only
+        (SBR in 2000B, HI in 2300); element 1 must equal ``qualifier``.
+        """
+        prefix = ""
+        for block, start, stop in self.own_spans:
+            element = block.delimiters.element
+            key = segment_id if len(segment_id) == 3 else segment_id + element
+            prefix = key + qualifier + element if qualifier else ""
+            keys, texts = block.keys, block.texts
+            for k in range(start, stop):
+                if keys[k] == key and (not prefix or texts[k].startswith(prefix)):
+                    return block.segment(k)
+        return None
+
+    def holds(self, segment_id: str) -> bool:
+        """Whether the loop has a ``segment_id`` segment (a raw scan)."""
+        for block, start, stop in self.own_spans:
+            key = (
+                segment_id
+                if len(segment_id) == 3
+                else segment_id + block.delimiters.element
+            )
+            if key in block.keys[start:stop]:
+                return True
+        return False
 
     def in_loop(self, loop: str, segment_id: str) -> list[Segment]:
         """Segments with ``segment_id`` that sit directly in ``loop``."""
@@ -282,7 +312,7 @@ class Subscriber(Loop):
 
     @cached
     def sbr(self) -> Segment | None:
-        return self.first("2000B", "SBR")
+        return self.scan("SBR")  # SBR occurs in 2000B only
 
     @property
     def filing_indicator(self) -> str:
@@ -302,7 +332,7 @@ class Subscriber(Loop):
         A payer NM1 with the wrong entity code is still the payer loop's
         NM1 by its place, so rules can say what is wrong with it.
         """
-        segment = self.first("2010BB", "NM1")
+        segment = self.scan("NM1", "PR") or self.first("2010BB", "NM1")
         if segment is None:
             names = [
                 pos
@@ -471,6 +501,8 @@ class Claim(Loop):
     @cached
     def references(self) -> list[Reference]:
         """The REF segments of loop 2300 itself (not of 2310/2330 loops)."""
+        if not self.holds("REF"):
+            return []
         return [Reference(segment) for segment in self.in_loop("2300", "REF")]
 
     def references_of(self, qualifier: str) -> list[Reference]:
@@ -497,6 +529,8 @@ class Claim(Loop):
     @cached
     def diagnosis_segment(self) -> Segment | None:
         """The HI that carries diagnoses (ABK/ABF), not condition codes."""
+        if not self.holds("HI"):
+            return None
         for segment in self.in_loop("2300", "HI"):
             if segment.component(1, 1) in DIAGNOSIS_QUALIFIERS:
                 return segment
@@ -630,6 +664,8 @@ class ServiceLine(Loop):
 
     @cached
     def references(self) -> list[Reference]:
+        if not self.holds("REF"):
+            return []
         return [Reference(segment) for segment in self.in_loop("2400", "REF")]
 
     @property
@@ -639,6 +675,8 @@ class ServiceLine(Loop):
 
     @cached
     def drug(self) -> DrugIdentification | None:
+        if not self.holds("LIN"):
+            return None
         lin = self.first("2410", "LIN")
         if lin is None:
             return None

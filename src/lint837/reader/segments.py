@@ -149,6 +149,7 @@ class Segment:
         self.text = text
         self.index = index
         self.block = block
+        self._elements: list[str] | None = None
 
     @property
     def id(self) -> str:
@@ -179,11 +180,10 @@ class Segment:
     @property
     def elements(self) -> list[str]:
         """The elements, with the segment id at position 0 (so SV104 is [4])."""
-        try:
-            return self._elements
-        except AttributeError:
-            self._elements: list[str] = self.text.split(self.block.delimiters.element)
-            return self._elements
+        elements = self._elements
+        if elements is None:
+            elements = self._elements = self.text.split(self.block.delimiters.element)
+        return elements
 
     def get(self, position: int) -> str:
         """Element ``position`` (1-based), or "" when it is absent."""
