@@ -77,11 +77,19 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         return
     write = terminalreporter.write_line
     terminalreporter.section("lint837 throughput")
-    baseline = next((v for k, v in found.items() if k.startswith("baseline")), None)
     for name, (first, second) in found.items():
         if name.startswith("peak memory"):
             write(f"{name}: {first:,} / {second:,} ({second / first:.2f}x)")
             continue
+        # Each job is compared with the baseline run on the same file.
+        baseline = next(
+            (
+                v
+                for k, v in found.items()
+                if k.startswith("baseline") and v[1] == second
+            ),
+            None,
+        )
         megabytes = second / first / 1e6
         share = f", {baseline[0] / first:.2f}x baseline" if baseline else ""
         write(f"{name}: {first:.3f} s, {megabytes:.1f} MB/s{share}")
