@@ -55,6 +55,44 @@ def to_date(text: str) -> datetime.date | None:
 Position = tuple[Block, int]
 
 
+@dataclass(frozen=True, slots=True)
+class ServiceFields:
+    """What SV1 says, parsed once per distinct SV1 text."""
+
+    qualifier: str = ""
+    code: str = ""
+    modifiers: tuple[str, ...] = ()
+    charge: Decimal | None = None
+    unit_basis: str = ""
+    units_text: str = ""
+    units: Decimal | None = None
+    place: str = ""
+    pointers: tuple[str, ...] = ()
+
+
+NO_SERVICE = ServiceFields()
+
+
+@lru_cache(maxsize=16384)
+def parse_service(text: str, element: str, component: str) -> ServiceFields:
+    """The fields of an SV1 segment (claims repeat the same SV1 text often)."""
+    elements = text.split(element)
+    elements += [""] * (8 - len(elements))
+    procedure = elements[1].split(component)
+    procedure += [""] * (2 - len(procedure))
+    return ServiceFields(
+        qualifier=procedure[0],
+        code=procedure[1],
+        modifiers=tuple(value for value in procedure[2:6] if value),
+        charge=to_decimal(elements[2]),
+        unit_basis=elements[3],
+        units_text=elements[4],
+        units=to_decimal(elements[4]),
+        place=elements[5],
+        pointers=tuple(value for value in elements[7].split(component) if value),
+    )
+
+
 class Loop:
     """A run of segments that belong together, kept as spans of blocks.
 
@@ -407,30 +445,51 @@ class Claim(Loop):
         return self.opening
 
     @cached
-    def _parts(self) -> tuple[list[tuple[Block, int, int]], list[ServiceLine]]:
+    def _parts(
+        self,
+    ) -> tuple[list[tuple[Block, int, int]], list[ServiceLine], frozenset[str]]:
+        """One pass over the claim: header spans, lines, segment ids held.
+
+        Lines are cut at LX; each line's SV1 is parsed here, since every
+        claim rule needs the codes and most need the charges or pointers.
+        """
         header: list[tuple[Block, int, int]] = []
         lines: list[ServiceLine] = []
+        held: set[str] = set()
         spans = header
+        line: ServiceLine | None = None
         for block, start, stop in self.spans:
-            keys = block.keys
-            lx = "LX" + block.delimiters.element
+            keys, texts = block.keys, block.texts
+            delimiters = block.delimiters
+            element = delimiters.element
+            lx = "LX" + element
             cut = start
             for k in range(start, stop):
-                if keys[k] == lx:
+                key = keys[k]
+                if key == lx:
                     if k > cut:
                         spans.append((block, cut, k))
                     line = ServiceLine(self)
                     lines.append(line)
                     spans = line.spans
                     cut = k
+                elif key == "SV1" and line is not None and line.sv1_at is None:
+                    line.sv1_at = (block, k)
+                    line.take(parse_service(texts[k], element, delimiters.component))
             if stop > cut:
                 spans.append((block, cut, stop))
-        return header, lines
+            held.update(segment_id(key, element) for key in set(keys[start:stop]))
+        return header, lines, frozenset(held)
 
     @property
     def own_spans(self) -> list[tuple[Block, int, int]]:
         """2300 and its 2310/2320/2330 loops: the lines are not the claim's."""
         return self._parts[0]
+
+    @property
+    def held_segment_ids(self) -> frozenset[str]:
+        """Ids of every segment from CLM to the end of the last line."""
+        return self._parts[2]
 
     @property
     def lines(self) -> list[ServiceLine]:
@@ -443,15 +502,12 @@ class Claim(Loop):
         return frozenset(line.code for line in self.lines)
 
     @cached
-    def held_segment_ids(self) -> frozenset[str]:
-        """Ids of every segment from CLM to the end of the last line."""
-        found: set[str] = set()
-        for block, start, stop in self.spans:
-            element = block.delimiters.element
-            found.update(
-                segment_id(key, element) for key in set(block.keys[start:stop])
-            )
-        return frozenset(found)
+    def lines_by_code(self) -> dict[str, list[ServiceLine]]:
+        """The claim's lines by their SV101-2 procedure code, in order."""
+        found: dict[str, list[ServiceLine]] = {}
+        for line in self.lines:
+            found.setdefault(line.code, []).append(line)
+        return found
 
     @property
     def id(self) -> str:
@@ -580,6 +636,20 @@ class ServiceLine(Loop):
     def __init__(self, claim: Claim) -> None:
         self.spans = []
         self.claim = claim
+        self.sv1_at: tuple[Block, int] | None = None
+        self.take(NO_SERVICE)
+
+    def take(self, fields: ServiceFields) -> None:
+        """Take the line's SV1 fields (plain attributes: rules read them a lot)."""
+        self.fields = fields
+        self.qualifier = fields.qualifier  # SV101-1: HC for HCPCS/CPT
+        self.code = fields.code  # SV101-2: J3420, 96372...
+        self.modifiers = list(fields.modifiers)  # SV101-3..6, empty ones left out
+        self.charge = fields.charge  # SV102
+        self.unit_basis = fields.unit_basis  # SV103: UN units, MJ minutes
+        self.units_text = fields.units_text  # SV104 as sent
+        self.units = fields.units  # SV104 as a Decimal, None if not a number
+        self.pointers = list(fields.pointers)  # SV107, empty ones left out
 
     @property
     def lx(self) -> Segment:
@@ -595,65 +665,29 @@ class ServiceLine(Loop):
 
     @cached
     def sv1(self) -> Segment | None:
-        block, start, stop = self.spans[0]
-        if start + 1 < stop and block.keys[start + 1] == "SV1":
-            return block.segment(start + 1)  # where the guide puts it: after LX
-        return self.first("2400", "SV1")
-
-    def _sv1(self, position: int) -> str:
-        return self.sv1.get(position) if self.sv1 is not None else ""
+        if self.sv1_at is None:
+            return None
+        block, k = self.sv1_at
+        return block.segment(k)
 
     @cached
     def procedure(self) -> list[str]:
         """SV101 components: qualifier, code, up to four modifiers, ..."""
         return self.sv1.components(1) if self.sv1 is not None else []
 
-    @cached
-    def qualifier(self) -> str:
-        """SV101-1: HC for HCPCS/CPT."""
-        return self.procedure[0] if self.procedure else ""
-
-    @cached
-    def code(self) -> str:
-        """SV101-2: the procedure code (J3420, 96372...)."""
-        return self.procedure[1] if len(self.procedure) > 1 else ""
-
-    @cached
-    def modifiers(self) -> list[str]:
-        """SV101-3 to SV101-6, empty ones left out."""
-        return [value for value in self.procedure[2:6] if value]
-
-    @cached
-    def charge(self) -> Decimal | None:
-        return to_decimal(self._sv1(2))
-
-    @property
-    def unit_basis(self) -> str:
-        """SV103: UN units, MJ minutes."""
-        return self._sv1(3)
-
-    @property
-    def units_text(self) -> str:
-        return self._sv1(4)
-
-    @cached
-    def units(self) -> Decimal | None:
-        return to_decimal(self._sv1(4))
-
     @property
     def place_of_service(self) -> str:
         """SV105 when given, else the claim's CLM05-1."""
-        return self._sv1(5) or self.claim.place_of_service
-
-    @cached
-    def pointers(self) -> list[str]:
-        """SV107 components, the diagnosis pointers, empty ones left out."""
-        if self.sv1 is None:
-            return []
-        return [value for value in self.sv1.components(7) if value]
+        return self.fields.place or self.claim.place_of_service
 
     @cached
     def service_date(self) -> ServiceDate | None:
+        block, start, stop = self.spans[0]
+        keys, texts = block.keys, block.texts
+        prefix = "DTP" + block.delimiters.element + SERVICE_DATE
+        for k in range(start + 1, min(stop, start + 4)):
+            if keys[k] == "DTP" and texts[k].startswith(prefix):
+                return ServiceDate(block.segment(k))  # the usual place: after SV1
         segment = self.first("2400", "DTP", SERVICE_DATE)
         return ServiceDate(segment) if segment is not None else None
 
@@ -675,12 +709,10 @@ class ServiceLine(Loop):
 
     @cached
     def drug(self) -> DrugIdentification | None:
-        if not self.holds("LIN"):
-            return None
-        lin = self.first("2410", "LIN")
+        lin = self.scan("LIN")  # LIN and CTP occur in loop 2410 only
         if lin is None:
             return None
-        return DrugIdentification(lin, self.first("2410", "CTP"))
+        return DrugIdentification(lin, self.scan("CTP"))
 
     @cached
     def rendering_provider(self) -> Party | None:

@@ -168,7 +168,20 @@ def _index(claim: Claim, report: Reporter, doses: _Doses) -> None:
     for line in drug_lines(claim):
         if line.date is None or line.service_date is None:
             continue
-        location = report.locate(line.service_date.segment, "DTP03", line)
+        segment = line.service_date.segment
+        location = Location(
+            file=report.file,
+            segment_index=segment.index,
+            offset=segment.offset,
+            segment="DTP",
+            element="DTP03",
+            loop="2400",  # DTP*472 of a line sits in 2400
+            claim=claim.id,
+            line=line.number,
+            file_line=segment.line,
+            file_column=segment.column + segment.element_offset(3),
+            length=len(segment.get(3)),
+        )
         doses.by_patient.setdefault(patient, []).append(_Dose(line.date, location))
 
 

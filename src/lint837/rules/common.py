@@ -11,14 +11,18 @@ INJECTION = "96372"  # therapeutic injection, subcutaneous or intramuscular
 HCPCS = "HC"
 
 
-def drug_lines(claim: Claim) -> Iterator[ServiceLine]:
+def drug_lines(claim: Claim) -> list[ServiceLine]:
     """The claim's J3420 lines (SV101-1 HC, SV101-2 J3420)."""
-    for line in claim.lines:
-        if line.code == J3420 and line.qualifier == HCPCS:
-            yield line
+    return [
+        line for line in claim.lines_by_code.get(J3420, ()) if line.qualifier == HCPCS
+    ]
 
 
 def lines_of(claim: Claim, codes: frozenset[str] | set[str]) -> Iterator[ServiceLine]:
+    """The claim's lines billing one of ``codes``, in file order."""
+    by_code = claim.lines_by_code
+    if len(codes) < len(by_code) and not any(code in by_code for code in codes):
+        return
     for line in claim.lines:
         if line.code in codes:
             yield line
