@@ -158,16 +158,25 @@ class Loop:
         Cheaper than the index for segments that occur in one loop only
         (SBR in 2000B, HI in 2300); element 1 must equal ``qualifier``.
         """
-        prefix = ""
         for block, start, stop in self.own_spans:
             element = block.delimiters.element
             key = segment_id if len(segment_id) == 3 else segment_id + element
-            prefix = key + qualifier + element if qualifier else ""
+            prefix = segment_id + element + qualifier + element if qualifier else ""
             keys, texts = block.keys, block.texts
             for k in range(start, stop):
                 if keys[k] == key and (not prefix or texts[k].startswith(prefix)):
                     return block.segment(k)
         return None
+
+    def scan_all(self, segment_id: str) -> list[Segment]:
+        """Every ``segment_id`` anywhere in the loop, by a raw scan."""
+        found = []
+        for block, start, stop in self.own_spans:
+            element = block.delimiters.element
+            key = segment_id if len(segment_id) == 3 else segment_id + element
+            keys = block.keys
+            found += [block.segment(k) for k in range(start, stop) if keys[k] == key]
+        return found
 
     def holds(self, segment_id: str) -> bool:
         """Whether the loop has a ``segment_id`` segment (a raw scan)."""
@@ -585,9 +594,7 @@ class Claim(Loop):
     @cached
     def diagnosis_segment(self) -> Segment | None:
         """The HI that carries diagnoses (ABK/ABF), not condition codes."""
-        if not self.holds("HI"):
-            return None
-        for segment in self.in_loop("2300", "HI"):
+        for segment in self.scan_all("HI"):  # HI occurs in 2300 only
             if segment.component(1, 1) in DIAGNOSIS_QUALIFIERS:
                 return segment
         return None
