@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from lint837.model.envelope import TransactionSet
-from lint837.model.loops import Index, index, label, label_positions, segment_id
+from lint837.model.loops import Index, index, label_positions, segment_id
 from lint837.model.memo import cached
 from lint837.reader import Block, Segment, display
 
@@ -138,7 +138,10 @@ class Loop:
     @cached
     def labelled(self) -> list[tuple[str, Segment]]:
         """Each segment with the implementation-guide loop it sits in."""
-        return list(label(self.level, self.segments))
+        return [
+            (loop, block.segment(k))
+            for loop, _, block, k in label_positions(self.level, self.own_spans)
+        ]
 
     def loop_of(self, segment: Segment) -> str:
         """The loop id (``"2310B"``, ``"2410"``...) of one of our segments."""

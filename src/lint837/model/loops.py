@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from lint837.reader import Block, Segment
+from lint837.reader import Block
 
 # Loop opened by an NM1 with this NM101, per enclosing level.
 _NM1_LOOPS: dict[str, dict[str, str]] = {
@@ -66,26 +66,6 @@ ENVELOPE_LOOPS = {
 }
 
 
-def label(level: str, segments: Iterable[Segment]) -> Iterator[tuple[str, Segment]]:
-    """Pair each segment of a level (``"2300"``, ``"2400"``...) with its loop."""
-    current = level
-    scope = level
-    for segment in segments:
-        segment_id = segment.id
-        if segment_id == "NM1":
-            entity = segment.get(1)
-            loop = _NM1_LOOPS.get(scope, {}).get(entity)
-            if loop is None and scope != level:
-                loop = _NM1_LOOPS.get(level, {}).get(entity)
-            if loop is not None:
-                current = loop
-        else:
-            opened = _OPENERS.get(scope, {}).get(segment_id)
-            if opened is not None:
-                current = scope = opened
-        yield current, segment
-
-
 def segment_id(key: str, element: str) -> str:
     """A segment's id from its block key (its first three characters)."""
     return key[:2] if len(key) == 3 and key[2] == element else key
@@ -125,36 +105,13 @@ Index = dict[tuple[str, str], list[tuple[Block, int]]]
 
 
 def index(level: str, spans: Iterable[tuple[Block, int, int]]) -> Index:
-    """Where each (loop, segment id) of the spans sits, in file order.
-
-    The same walk as :func:`label_positions`, written as one tight loop:
-    it runs for every claim, line and subscriber of a batch.
-    """
+    """Where each (loop, segment id) of the spans sits, in file order."""
     found: Index = {}
-    current = scope = level
-    openers = _OPENERS.get(level, {})
-    names = _NM1_LOOPS.get(level, {})
-    level_names = names
-    for block, start, stop in spans:
-        keys, texts = block.keys, block.texts
-        element = block.delimiters.element
-        for k in range(start, stop):
-            key = keys[k]
-            found_id = key[:2] if key[2:] == element else key
-            if found_id == "NM1":
-                parts = texts[k].split(element, 2)
-                entity = parts[1] if len(parts) > 1 else ""
-                loop = names.get(entity) or level_names.get(entity)
-                if loop is not None:
-                    current = loop
-            elif found_id in openers:
-                current = scope = openers[found_id]
-                openers = _OPENERS.get(scope, {})
-                names = _NM1_LOOPS.get(scope, {})
-            place = (current, found_id)
-            positions = found.get(place)
-            if positions is None:
-                found[place] = [(block, k)]
-            else:
-                positions.append((block, k))
+    for loop, found_id, block, k in label_positions(level, spans):
+        place = (loop, found_id)
+        positions = found.get(place)
+        if positions is None:
+            found[place] = [(block, k)]
+        else:
+            positions.append((block, k))
     return found
