@@ -61,3 +61,11 @@ def test_wheel_carries_grammars_and_data(tmp_path: Path) -> None:
     assert "lint837/grammars/README.md" in names
     assert "lint837/reference/data/j3420_ndcs.toml" in names
     assert "lint837/py.typed" in names
+
+
+def test_readme_lists_every_rule() -> None:
+    from lint837.rules import REGISTRY
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    for rule in REGISTRY.values():
+        assert f"| {rule.code} | {rule.name} |" in text
