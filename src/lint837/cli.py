@@ -44,12 +44,15 @@ class _State:
 def _configure_logging(verbosity: int) -> None:
     """Send lint837's log records to stderr at -v (INFO) or -vv (DEBUG)."""
     _State.verbosity = verbosity
+    # main() can run again in one process: drop the handler of the last run.
     if _State.handler is not None:
         logger.removeHandler(_State.handler)
         _State.handler = None
+
     logger.setLevel(logging.NOTSET)
     if verbosity <= 0:
         return
+
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         logging.Formatter("lint837 %(levelname)s %(name)s: %(message)s")
@@ -131,10 +134,12 @@ def check(
         policy=policy,
         authorizations=auths,
     )
+
     formatter = FORMATTERS[output_format](sys.stdout)
     threshold = Severity(fail_on) if fail_on else settings.fail_on
     summaries: list[FileSummary] = []
     failing = unreadable = 0
+
     formatter.start()
     for name in names:
         summary = FileSummary("<stdin>" if name == STDIN else name)
@@ -147,12 +152,15 @@ def check(
             summary.error = error.message
             unreadable += 1
             click.echo(f"lint837: {error}", err=True)
+
+    # Batch findings come after the last file; count each in its file's summary.
     for finding in linter.finish():
         formatter.finding(finding)
         failing += finding.severity >= threshold
         for summary in summaries:
             if summary.file == finding.location.file:
                 summary.findings[finding.severity.value] += 1
+
     formatter.end(summaries)
     if unreadable:
         raise SystemExit(EXIT_USAGE)
@@ -166,6 +174,7 @@ def _settings(first: str, explicit: Path | None, isolated: bool) -> Settings:
         return load_settings(explicit)
     if isolated:
         return Settings()
+
     start = Path.cwd() if first == STDIN else Path(first).resolve().parent
     found = find_config(start)
     if found is None:
@@ -197,6 +206,7 @@ def lines(files: tuple[str, ...], output_format: str, code: str) -> None:
             _claims(name), _display_name(name), administration, code.upper()
         )
     )
+
     WRITERS[output_format](rows, stdout)
 
 
@@ -209,6 +219,7 @@ def _claims(name: str) -> Iterator[Claim]:
         source = sys.stdin.buffer
         yield from (e for e in events(source, "<stdin>") if isinstance(e, Claim))
         return
+
     try:
         handle = open(name, "rb")  # noqa: SIM115 - closed by the with below
     except OSError as error:
@@ -233,6 +244,7 @@ def explain(code: str) -> None:
     rule = REGISTRY.get(code.upper())
     if rule is None:
         raise click.UsageError(f"no rule {code!r}; `lint837 rules` lists them")
+
     out: TextIO = sys.stdout
     out.write(f"{rule.code} {rule.name} [{rule.severity.value}]\n\n")
     out.write(rule.documentation + "\n")
@@ -277,6 +289,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             err=True,
         )
         return EXIT_INTERNAL
+
     return EXIT_CLEAN
 
 

@@ -80,6 +80,8 @@ def paired_administration(
         if other.code in administration
         and (administration.entry(other.code) or {}).get("route") != "vaccine"
     ]
+
+    # Codes fit for J3420's route (IM/SC) come first: False sorts before True.
     candidates.sort(
         key=lambda other: (
             not (administration.entry(other.code) or {}).get(
@@ -96,10 +98,12 @@ def _row(
     payer = claim.payer
     drug = line.drug
     admin = paired_administration(line, administration)
+
     diagnoses = []
     for pointer in line.pointers:
         diagnosis = claim.diagnosis_at(pointer)
         diagnoses.append(diagnosis.code if diagnosis is not None else f"?{pointer}")
+
     date = line.service_date
     sv1 = line.sv1
     return DrugLine(

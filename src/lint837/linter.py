@@ -93,6 +93,7 @@ class Linter:
         name = str(path)
         if name == STDIN:
             return self.lint_stream(sys.stdin.buffer, "<stdin>", summary)
+
         try:
             handle = open(path, "rb")  # noqa: SIM115 - closed by the generator
         except OSError as error:
@@ -112,6 +113,7 @@ class Linter:
         summary = summary if summary is not None else FileSummary(name)
         blocks = self._counted(read_segments(stream, name, self.chunk_size), summary)
         dispatch, claim_checks = self._dispatch(name, summary)
+
         for event in build(blocks):
             if type(event) is Claim:
                 findings = self._check_claim(event, claim_checks)
@@ -120,6 +122,7 @@ class Linter:
                 if checks is None:
                     continue
                 findings = (f for check, arg in checks for f in check(event, arg))
+
             for finding in findings:
                 summary.findings[finding.severity.value] += 1
                 yield finding
@@ -134,8 +137,11 @@ class Linter:
         always, by_code, by_segment = checks
         for check, reporter in always:
             yield from check(claim, reporter)
+
         if not (by_code or by_segment):
             return
+
+        # Keyed by rule order, so a rule chosen by a code and a segment runs once.
         chosen: dict[int, tuple[Any, Reporter]] = {}
         for code in claim.procedure_codes:
             for order, entry in by_code.get(code, ()):
@@ -144,6 +150,8 @@ class Linter:
             for segment_id in claim.held_segment_ids:
                 for order, entry in by_segment.get(segment_id, ()):
                     chosen[order] = entry
+
+        # Run in rule order, whichever gate chose each rule.
         for order in sorted(chosen):
             check, reporter = chosen[order]
             yield from check(claim, reporter)
@@ -174,6 +182,7 @@ class Linter:
         always: list[_Check] = []
         by_code: dict[str, list[tuple[int, _Check]]] = {}
         by_segment: dict[str, list[tuple[int, _Check]]] = {}
+
         for order, rule in enumerate(self.rules):
             reporter = self._reporter(rule, name)
             entry = (rule.check, reporter)
@@ -189,6 +198,7 @@ class Linter:
                         by_code.setdefault(code, []).append((order, entry))
                     for segment_id in rule.segments or ():
                         by_segment.setdefault(segment_id, []).append((order, entry))
+
         return dispatch, (always, by_code, by_segment)
 
     @staticmethod
@@ -242,6 +252,7 @@ def configured(
         source=source,
         key="ignore",
     )
+
     unknown = [code for code in settings.severity if code not in REGISTRY]
     if unknown:
         raise ConfigError(
@@ -249,6 +260,7 @@ def configured(
             source=source,
             key=f"severity.{unknown[0]}",
         )
+
     context = Context(data=load_reference_data(settings.data))
     policy_path = policy or settings.policy
     if policy_path is not None:
@@ -256,6 +268,7 @@ def configured(
     auths_path = authorizations or settings.auths
     if auths_path is not None:
         context.authorizations = load_authorizations(auths_path)
+
     rules = [REGISTRY[code] for code in selected(codes, chosen or [ALL], dropped)]
     logger.info(
         "%d rules; policy %s; authorizations %s",
@@ -263,6 +276,7 @@ def configured(
         policy_path or "none",
         auths_path or "none",
     )
+
     return Linter(
         rules, severities=settings.severity, context=context, chunk_size=chunk_size
     )

@@ -43,6 +43,7 @@ def check_selectors(
     """Normalize selectors and refuse any that matches no known rule."""
     known = list(codes)
     normalized = []
+
     for selector in selectors:
         value = selector.strip().upper()
         if not value:

@@ -72,6 +72,7 @@ def load_authorizations(path: Path) -> AuthorizationFile:
         handle = path.open(newline="", encoding="utf-8-sig")
     except OSError as error:
         raise ConfigError(f"cannot read: {error.strerror}", source=source) from None
+
     with handle:
         reader = csv.reader(handle)
         try:
@@ -84,6 +85,7 @@ def load_authorizations(path: Path) -> AuthorizationFile:
             raise ConfigError(
                 f"not a CSV file: {error}", source=source, line=1
             ) from None
+
         columns = _columns(header, source)
         records = []
         try:
@@ -94,6 +96,7 @@ def load_authorizations(path: Path) -> AuthorizationFile:
             raise ConfigError(
                 f"not a CSV file: {error}", source=source, line=reader.line_num
             ) from None
+
     return AuthorizationFile(records, source)
 
 
@@ -108,11 +111,13 @@ def _columns(header: list[str], source: str) -> dict[str, int]:
             line=1,
             key=unknown[0],
         )
+
     missing = [name for name in REQUIRED if name not in names]
     if missing:
         raise ConfigError(
             f"missing column {missing[0]!r}", source=source, line=1, key=missing[0]
         )
+
     return {name: names.index(name) for name in REQUIRED + OPTIONAL if name in names}
 
 
@@ -130,15 +135,18 @@ def _record(
     for name, value in values.items():
         if not value:
             raise fail(name, f"{name} is empty")
+
     hcpcs = values["hcpcs"].upper()
     if not HCPCS.match(hcpcs):
         raise fail("hcpcs", f"{hcpcs!r} is not a HCPCS or CPT code")
+
     try:
         units = Decimal(values["units"])
     except InvalidOperation:
         raise fail("units", f"units {values['units']!r} is not a number") from None
     if not units.is_finite() or units <= 0:
         raise fail("units", f"units must be above 0; found {values['units']!r}")
+
     start = _date(
         values["start_date"],
         fail("start_date", f"start_date {values['start_date']!r} is not a date"),
@@ -149,6 +157,7 @@ def _record(
     )
     if end < start:
         raise fail("end_date", "end_date is before start_date")
+
     return Authorization(
         values["auth_number"],
         values["member_id"],

@@ -75,6 +75,7 @@ def load_reference_data(overrides: Mapping[str, Path] | None = None) -> Referenc
             return bundled_code_set(shipped, key, table)
         return load_code_set(path, key, table)
 
+    # The foot indications are a second table in the general-welfare file.
     welfare = overrides.get(
         "general-welfare-diagnoses", bundled("general_welfare_diagnoses")
     )

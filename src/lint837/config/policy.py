@@ -111,6 +111,7 @@ def load_policy(path: Path) -> Policy:
     """Read and check a policy file; ConfigError names file, line and key."""
     document, text = load(path)
     reader = _Reader(path, text)
+
     unknown = set(document) - {"payer", "defaults"}
     if unknown:
         key = sorted(unknown)[0]
@@ -119,6 +120,7 @@ def load_policy(path: Path) -> Policy:
             None,
             f"unknown table or key {key!r} (expected [payer.ID] or [defaults])",
         )
+
     defaults = reader.payer("defaults", document.get("defaults", {}), PayerPolicy())
     payers_table = document.get("payer", {})
     if not isinstance(payers_table, dict):
@@ -128,6 +130,7 @@ def load_policy(path: Path) -> Policy:
         payers[payer_id] = reader.payer(
             f"payer.{payer_id}", table, replace(defaults, payer_id=payer_id)
         )
+
     return Policy(payers, defaults, str(path))
 
 
@@ -150,6 +153,7 @@ class _Reader:
     def payer(self, table: str, values: Any, base: PayerPolicy) -> PayerPolicy:
         if not isinstance(values, dict):
             self.fail(table, None, "must be a table")
+
         unknown = set(values) - _KNOWN
         if unknown:
             key = sorted(unknown)[0]
@@ -158,6 +162,7 @@ class _Reader:
                 key,
                 f"unknown key {key!r}; known keys: {', '.join(sorted(_KNOWN))}",
             )
+
         changes: dict[str, Any] = {}
         for key, value in values.items():
             changes[key] = getattr(self, f"_{key}")(table, key, value)
@@ -190,6 +195,7 @@ class _Reader:
     def _supportive_diagnoses(self, table: str, key: str, value: Any) -> CodeSet:
         if isinstance(value, str):
             return load_code_set((self.path.parent / value).resolve())
+
         codes = self._strings(table, key, value)
         entries = {code.replace(".", ""): {"code": code} for code in codes}
         info = DataInfo(
@@ -202,6 +208,7 @@ class _Reader:
             "",
             str(self.path),
         )
+
         exact = frozenset(code for code in entries if not code.endswith("*"))
         prefixes = tuple(code[:-1] for code in entries if code.endswith("*"))
         return CodeSet(info, entries, exact, prefixes)
@@ -214,6 +221,7 @@ class _Reader:
     def _modifiers(self, table: str, key: str, value: Any) -> dict[str, frozenset[str]]:
         if not isinstance(value, dict):
             self.fail(table, key, 'must be a table like { J3420 = ["JZ"] }')
+
         found = {}
         for code, modifiers in value.items():
             self._check_hcpcs(table, key, code)
@@ -280,6 +288,7 @@ class _Reader:
     ) -> dict[str, int]:
         if not isinstance(value, dict):
             self.fail(table, key, "must be a table like { J3420 = 1 }")
+
         found = {}
         for code, number in value.items():
             self._check_hcpcs(table, key, code)
@@ -295,10 +304,12 @@ class _Reader:
     def _money(self, table: str, key: str, value: Any) -> Decimal:
         if isinstance(value, bool) or not isinstance(value, int | float | str):
             self.fail(table, key, "must be an amount like 0.50")
+
         try:
             amount = Decimal(str(value))
         except ArithmeticError:
             amount = Decimal(-1)
+
         if not amount.is_finite() or amount < 0:
             self.fail(table, key, f"must be an amount >= 0; found {value!r}")
         return amount

@@ -112,6 +112,7 @@ def load_settings(path: Path) -> Settings:
     overrides = table.get("severity", {})
     if not isinstance(overrides, dict):
         fail("severity", 'must be a table of CODE = "error" | "warning" | "info"')
+
     data = table.get("data", {})
     if not isinstance(data, dict):
         fail("data", "must be a table of data-set name = path")
@@ -123,6 +124,7 @@ def load_settings(path: Path) -> Settings:
             )
         if not isinstance(value, str):
             fail("data", f"{name} must be a path (a string)")
+
     return Settings(
         select=strings("select"),
         ignore=strings("ignore"),

@@ -24,6 +24,7 @@ def load(path: Path) -> tuple[dict[str, Any], str]:
         raise ConfigError(f"cannot read: {reason}", source=str(path)) from None
     except UnicodeDecodeError:
         raise ConfigError("not UTF-8 text", source=str(path)) from None
+
     try:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as error:
@@ -40,6 +41,7 @@ def line_of(text: str, table: str, key: str | None = None) -> int | None:
     parts = [re.escape(part) for part in table.split(".")]
     dotted = r"\s*\.\s*".join(f'"?{part}"?' for part in parts)
     header = re.compile(r"^\s*\[+\s*" + dotted + r"\s*[\].]")
+
     lines = text.splitlines()
     start = None
     for number, line in enumerate(lines, start=1):
@@ -48,6 +50,7 @@ def line_of(text: str, table: str, key: str | None = None) -> int | None:
             break
     if start is None or key is None:
         return start
+
     pattern = re.compile(r'^\s*"?' + re.escape(key) + r'"?\s*=')
     for number in range(start + 1, len(lines) + 1):
         line = lines[number - 1]

@@ -48,6 +48,7 @@ def write_table(rows: Iterable[DrugLine], stream: TextIO) -> int:
     cells = [[_cell(getattr(row, name)) for name, _ in COLUMNS] for row in rows]
     headers = [title for _, title in COLUMNS]
     widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
+
     for values in (headers, *cells):
         line = "  ".join(
             value.ljust(width) for value, width in zip(values, widths, strict=True)

@@ -23,12 +23,14 @@ class TextFormatter(Formatter):
         position = (
             f"{where.file}:{where.segment_index}" if where.segment_index else where.file
         )
+
         subject = ""
         if where.claim is not None:
             subject = f"claim {where.claim} "
             if where.line is not None:
                 subject += f"line {where.line} "
             subject = subject.rstrip() + ": "
+
         self.stream.write(
             f"{position}: {finding.rule} [{finding.severity.value}] "
             f"{subject}{finding.message}\n"
@@ -39,9 +41,11 @@ class TextFormatter(Formatter):
         count = sum(totals.values())
         claims = sum(f.claims for f in summaries)
         files = _plural(len(summaries), "file")
+
         if count == 0:
             self.stream.write(f"No findings: {_plural(claims, 'claim')} in {files}.\n")
             return
+
         parts = ", ".join(
             _plural(totals[s], s.value) for s in reversed(Severity) if totals[s]
         )

@@ -79,13 +79,16 @@ class _Builder:
         self.interchange: Interchange | None = None
         self.group: FunctionalGroup | None = None
         self.transaction: TransactionSet | None = None
+
         self.providers: OrderedDict[str, BillingProvider] = OrderedDict()
         self.subscriber: Subscriber | None = None
         self.patient: Patient | None = None
         self.claim: Claim | None = None
+
         self.open: Loop | None = _Stray()
         self.span_start = 0
         self.in_scope = False
+
         self.tables: dict[tuple[str, bool], _Table] = {}
         self.table: _Table = {}
         self.default: _Handler | None = self._unknown
@@ -98,6 +101,7 @@ class _Builder:
     def run(self, blocks: Iterable[Block]) -> Iterator[Event]:
         out = self.out
         block: Block | None = None
+
         for block in blocks:
             self.span_start = 0
             self._retable(block.delimiters)
@@ -108,6 +112,7 @@ class _Builder:
                 positions: Iterable[int] = compress(count(), map(is_boundary, keys))
             else:
                 positions = range(len(keys))
+
             for k in positions:
                 handler = self.table.get(keys[k], self.default)
                 if handler is None:
@@ -116,7 +121,10 @@ class _Builder:
                 if out:
                     yield from out
                     out.clear()
+
+            # The open object goes on in the next block; its span in this one ends here.
             self._switch(block, len(block), self.open)
+
         self._finish(block)
         yield from out
         out.clear()
@@ -133,11 +141,13 @@ class _Builder:
         if table is None:
             table = self.tables[key] = self._make_table(delimiters.element)
         self.table = table
+
         element = delimiters.element
         if self.boundary_element != element:
             self.boundary_element = element
             self.boundary_keys = frozenset(key_of(i, element) for i in BOUNDARY_IDS)
             self.known_keys = frozenset(key_of(i, element) for i in SEGMENT_IDS)
+
         skipping = self.transaction is not None and not self.in_scope
         self.default = None if skipping else self._unknown
 
@@ -150,10 +160,12 @@ class _Builder:
             "ST": self._st,
             "SE": self._se,
         }
+
         plain: frozenset[str] = frozenset()
         if self.in_scope:
             handlers.update(HL=self._hl, CLM=self._clm, LX=self._lx, BHT=self._bht)
             plain = SEGMENT_IDS.difference(handlers)
+
         table: _Table = {key_of(segment_id, element): None for segment_id in plain}
         table.update({key_of(sid, element): h for sid, h in handlers.items()})
         return table
@@ -163,11 +175,13 @@ class _Builder:
         segment = block.segment(k)
         segment_id = segment.id
         key = key_of(segment_id, block.delimiters.element)
+
         if key != block.keys[k] and key in self.table:
             handler = self.table[key]  # a two-letter id with no elements
             if handler is not None:
                 handler(block, k)
             return
+
         if self.transaction is None:
             return  # outside any transaction: reported as stray by its span
         if 2 <= len(segment_id) <= 3 and segment_id.isalnum() and segment_id.isupper():
@@ -193,6 +207,7 @@ class _Builder:
                 current.spans.append((block, start, k))
             if current.__class__ is _Stray:
                 self._flush_stray(current)
+
         self.span_start = k
         self.open = loop
 
@@ -224,6 +239,7 @@ class _Builder:
         if self.interchange is None:
             self._issue(IssueKind.OUTSIDE_ENVELOPE, trailer, "IEA")
             return
+
         self.interchange.trailer = trailer
         self.out.append(self.interchange)
         self.interchange = None
@@ -241,6 +257,7 @@ class _Builder:
         if self.group is None:
             self._issue(IssueKind.OUTSIDE_ENVELOPE, trailer, "GE")
             return
+
         self.group.trailer = trailer
         self.out.append(self.group)
         self.group = None
@@ -248,17 +265,20 @@ class _Builder:
     def _st(self, block: Block, k: int) -> None:
         self._end_transaction(block, k)
         header = self._envelope_segment(block, k)
+
         group = self.group
         if group is None:
             interchange = self._require_interchange(block, header)
             self._issue(IssueKind.MISSING_GROUP, header, "ST")
             group = self.group = FunctionalGroup(None, interchange)
+
         group.transaction_count += 1
         transaction = TransactionSet(header, group)
         self.transaction = transaction
         self.in_scope = transaction.in_scope
         self.open = None  # BHT, 1000A and 1000B: read through the BHT handler
         self._retable(block.delimiters)
+
         if not self.in_scope:
             logger.info(
                 "segment %d: skipping transaction %s %s (not 837P 005010X222)",
@@ -289,9 +309,11 @@ class _Builder:
     def _end_transaction(self, block: Block, k: int) -> None:
         self._end_claim()
         self._switch(block, k, _Stray())
+
         transaction = self.transaction
         if transaction is None:
             return
+
         if transaction.trailer is None:
             transaction.last_index = block.first_index + k - 1
         self.out.append(transaction)
@@ -326,10 +348,12 @@ class _Builder:
         if self.claim is not None:
             self.out.append(self.claim)
             self.claim = None
+
         fields = block.texts[k].split(block.delimiters.element, 4)
         if len(fields) < 4:
             fields += [""] * (4 - len(fields))
         hl_id, parent_id, level = fields[1], fields[2], fields[3]
+
         loop: Loop
         if level == "22":
             parent = self.providers.get(parent_id)
@@ -351,17 +375,20 @@ class _Builder:
         else:
             self._issue(IssueKind.HL_LEVEL, block.segment(k), level)
             loop = Loop()
+
         self._switch(block, k, loop)
 
     def _clm(self, block: Block, k: int) -> None:
         if self.claim is not None:
             self.out.append(self.claim)
+
         transaction = self.transaction
         assert transaction is not None  # in-scope tables exist only inside ST
         claim = self.claim = Claim(transaction, self.subscriber, self.patient)
         if self.subscriber is None:
             self._issue(IssueKind.CLAIM_WITHOUT_SUBSCRIBER, block.segment(k))
         transaction.claim_count += 1
+
         # The open object's span ends here (what _switch does, inlined: this
         # runs once a claim).
         current = self.open

@@ -34,6 +34,7 @@ def to_decimal(text: str) -> Decimal | None:
     """An X12 numeric value (R or N type) as a Decimal, None if not a number."""
     if not text:
         return None
+
     try:
         value = Decimal(text)
     except InvalidOperation:
@@ -80,6 +81,7 @@ def parse_service(text: str, element: str, component: str) -> ServiceFields:
     elements += [""] * (8 - len(elements))
     procedure = elements[1].split(component)
     procedure += [""] * (2 - len(procedure))
+
     return ServiceFields(
         qualifier=procedure[0],
         code=procedure[1],
@@ -166,6 +168,7 @@ class Loop:
             key = segment_id if len(segment_id) == 3 else segment_id + element
             prefix = segment_id + element + qualifier + element if qualifier else ""
             keys, texts = block.keys, block.texts
+
             for k in range(start, stop):
                 if keys[k] == key and (not prefix or texts[k].startswith(prefix)):
                     return block.segment(k)
@@ -179,6 +182,7 @@ class Loop:
             key = segment_id if len(segment_id) == 3 else segment_id + element
             keys = block.keys
             found += [block.segment(k) for k in range(start, stop) if keys[k] == key]
+
         return found
 
     def holds(self, segment_id: str) -> bool:
@@ -383,6 +387,7 @@ class Subscriber(Loop):
         NM1 by its place, so rules can say what is wrong with it.
         """
         segment = self.scan("NM1", "PR") or self.first("2010BB", "NM1")
+
         if segment is None:
             names = [
                 pos
@@ -392,6 +397,7 @@ class Subscriber(Loop):
             ]
             names.sort(key=lambda position: position[0].first_index + position[1])
             segment = names[1][0].segment(names[1][1]) if len(names) > 1 else None
+
         return Party(segment) if segment is not None else None
 
     @cached
@@ -468,14 +474,17 @@ class Claim(Loop):
         header: list[tuple[Block, int, int]] = []
         lines: list[ServiceLine] = []
         held: set[str] = set()
+        # Segments go to the header until the first LX, then to the current line.
         spans = header
         line: ServiceLine | None = None
+
         for block, start, stop in self.spans:
             keys, texts = block.keys, block.texts
             delimiters = block.delimiters
             element = delimiters.element
             lx = "LX" + element
             cut = start
+
             for k in range(start, stop):
                 key = keys[k]
                 if key == lx:
@@ -488,9 +497,11 @@ class Claim(Loop):
                 elif key == "SV1" and line is not None and line.sv1_at is None:
                     line.sv1_at = (block, k)
                     line.take(parse_service(texts[k], element, delimiters.component))
+
             if stop > cut:
                 spans.append((block, cut, stop))
             held.update(segment_id(key, element) for key in set(keys[start:stop]))
+
         return header, lines, frozenset(held)
 
     @property
@@ -608,18 +619,22 @@ class Claim(Loop):
         segment = self.diagnosis_segment
         if segment is None:
             return []
+
         found: list[Diagnosis] = []
+        # The position is the HI element number, so a skipped empty one shifts none.
         for element in range(1, len(segment.elements)):
             parts = segment.components(element)
             if len(parts) >= 2 or parts[0]:
                 code = parts[1] if len(parts) > 1 else ""
                 found.append(Diagnosis(element, parts[0], code, segment, element))
+
         return found
 
     def diagnosis_at(self, pointer: str) -> Diagnosis | None:
         """The diagnosis an SV107 pointer names (HI01 is 1), or None."""
         if not pointer.isdigit():
             return None
+
         position = int(pointer)
         for diagnosis in self.diagnoses:
             if diagnosis.position == position:
@@ -698,6 +713,7 @@ class ServiceLine(Loop):
         for k in range(start + 1, min(stop, start + 4)):
             if keys[k] == "DTP" and texts[k].startswith(prefix):
                 return ServiceDate(block.segment(k))  # the usual place: after SV1
+
         segment = self.first("2400", "DTP", SERVICE_DATE)
         return ServiceDate(segment) if segment is not None else None
 

@@ -81,6 +81,7 @@ def label_positions(
     """
     current = level
     scope = level
+
     for block, start, stop in spans:
         keys, texts = block.keys, block.texts
         element = block.delimiters.element
@@ -114,4 +115,5 @@ def index(level: str, spans: Iterable[tuple[Block, int, int]]) -> Index:
             found[place] = [(block, k)]
         else:
             positions.append((block, k))
+
     return found

@@ -47,11 +47,14 @@ def sniff_isa(text: str) -> IsaHeader | None:
     element = text[3]
     if element.isalnum() or element.isspace():
         return None
+
+    # Walk to the separator before ISA16: the padding may be collapsed.
     position = 3
     for _ in range(_ISA_ELEMENTS - 1):
         position = text.find(element, position + 1)
         if position < 0:
             return None
+
     if position + 2 >= len(text):
         return None
     component = text[position + 1]
@@ -61,6 +64,7 @@ def sniff_isa(text: str) -> IsaHeader | None:
         terminator = "\n"
     elif terminator.isalnum() or terminator == " ":
         return None
+
     fields = text[:position].split(element)
     return IsaHeader(
         Delimiters(element, component, terminator, _repetition(fields, element)),
@@ -89,6 +93,7 @@ def guess_bare(text: str) -> Delimiters | None:
     element = text[2]
     if element.isalnum() or element.isspace():
         return None
+
     for char in text[3:512]:
         if char in "\r\n":
             return Delimiters(element, ":", "\n")

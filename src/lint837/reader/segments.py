@@ -63,6 +63,7 @@ class Block:
         self.first_index = first_index
         self.origin = origin
         self.width = width
+
         self.starts: list[int] = []
         self.lines: list[int] | None = []
         self.columns: list[int] = []
@@ -70,6 +71,7 @@ class Block:
         self.line_start = 0
         self.separator_length = 1
         self.regular = False
+
         self.texts: list[str] = []
         self.keys: list[str] = []
         self._cumulative: list[int] | None = None
@@ -98,6 +100,7 @@ class Block:
         small = Block(self.delimiters, first, 0, 1)
         small.texts = self.texts[start:stop]
         small.keys = self.keys[start:stop]
+
         indices = range(first, first + len(small.texts))
         small.starts = [self.offset(index) for index in indices]
         small.lines = [self.line(index) for index in indices]
@@ -108,6 +111,7 @@ class Block:
         k = index - self.first_index
         if not self.regular:
             return self.starts[k]
+
         cumulative = self._cumulative
         if cumulative is None:
             cumulative = self._cumulative = list(
@@ -244,6 +248,7 @@ class _Splitter:
         text = self._skip_leading_space(iterator)
         delimiters = self._initial_delimiters(text)
         rest = ""
+
         while text is not None:
             pending = rest + text
             text = next(iterator, None)
@@ -255,6 +260,8 @@ class _Splitter:
                 for block in blocks:
                     if block.texts:
                         yield block
+
+                # Unless an ISA changed the terminator, this text is done.
                 if switched is None:
                     break
                 logger.debug("%s: new delimiters %s", self.name, switched)
@@ -278,9 +285,11 @@ class _Splitter:
     def _initial_delimiters(self, text: str | None) -> Delimiters:
         if text is None:
             raise InputError("input holds only whitespace", source=self.name)
+
         header = sniff_isa(text)
         if header is not None:
             return header.delimiters
+
         delimiters = guess_bare(text)
         if delimiters is None:
             raise InputError(
@@ -297,6 +306,7 @@ class _Splitter:
         """Split ``pending``; return blocks, new delimiters, text left, rest."""
         terminator = delimiters.segment
         separator = self._regular_separator(pending, terminator)
+
         if separator is not None and separator + "ISA" not in pending:
             pieces = pending.split(separator)
             rest = "" if final else pieces.pop()
@@ -312,6 +322,8 @@ class _Splitter:
                     pieces.pop()
             if separator is not None:
                 return [self._fast(pieces, separator, delimiters)], None, "", rest
+
+        # General path: irregular layout, or an ISA inside that may change delimiters.
         pieces = pending.split(terminator)
         rest = "" if final else pieces.pop()
         return self._general(pieces, pending, delimiters, rest)
@@ -326,16 +338,19 @@ class _Splitter:
         """
         if "\n " in text or "\n\t" in text:
             return None
+
         if terminator == "\n":
             if "\r" in text or "\n\n" in text or text.startswith((" ", "\t")):
                 return None
             return "\n"
+
         newlines = text.count("\n")
         if not newlines:
             padded = ("\r", " ", "\t")
             if any(terminator + space in text for space in padded):
                 return None
             return terminator
+
         separator = terminator + ("\r\n" if "\r\n" in text else "\n")
         count = text.count(separator)
         terminators = text.count(terminator)
@@ -357,12 +372,14 @@ class _Splitter:
         block.starts = [self.position]
         block.texts = pieces
         block.keys = list(map(_key, pieces))
+
         consumed = sum(map(len, pieces)) + len(pieces) * len(separator)
         if "\n" in separator:
             self.line += len(pieces)
             self.line_start = self.position + consumed
         self.position += consumed
         self.index += len(pieces)
+
         return block
 
     def _general(
@@ -372,6 +389,7 @@ class _Splitter:
         blocks = [block]
         newline_terminated = delimiters.segment == "\n"
         pending_start = self.position
+
         for piece in pieces:
             body = piece.lstrip()
             if newline_terminated:
@@ -380,13 +398,16 @@ class _Splitter:
                 self._count_lines(piece, 0)
                 self._advance_piece(len(piece), newline_terminated)
                 continue
+
             lead = len(piece) - len(piece.lstrip())
             if lead:
                 self._count_lines(piece[:lead], 0)
             start = self.position + lead
+
             if body.startswith("ISA"):
                 header = sniff_isa(pending[start - pending_start :])
                 if header is not None and header.delimiters != delimiters:
+                    # Another terminator: the caller splits the rest again.
                     if header.delimiters.segment != delimiters.segment:
                         self.position = start
                         left = pending[start - pending_start :]
@@ -394,6 +415,7 @@ class _Splitter:
                     delimiters = header.delimiters
                     block = Block(delimiters, self.index + 1, self.origin, self.width)
                     blocks.append(block)
+
             self.index += 1
             block.texts.append(body)
             block.keys.append(body[:3])
@@ -404,6 +426,7 @@ class _Splitter:
             lines.append(self.line)
             self._count_lines(piece[lead:], lead)
             self._advance_piece(len(piece), newline_terminated)
+
         return blocks, None, "", rest
 
     def _advance_piece(self, size: int, newline_terminated: bool) -> None:

@@ -54,6 +54,7 @@ def text_chunks(
     head = stream.read(max(chunk_size, _PROBE))
     encoding = _detect(head, name)
     logger.debug("%s: reading as %s", name, encoding.name)
+
     if encoding.name == "latin-1":
         chunks = _latin1_chunks(stream, head[encoding.origin :], chunk_size)
     else:
@@ -70,6 +71,7 @@ def _detect(head: bytes, name: str) -> Encoding:
         return Encoding("utf-16-le", 0, 2)
     if head.startswith(b"\x00I\x00S\x00A"):
         return Encoding("utf-16-be", 0, 2)
+
     origin = len(_UTF8_BOM) if head.startswith(_UTF8_BOM) else 0
     body = head[origin:].lstrip()
     if not body:
@@ -120,6 +122,8 @@ def _utf16_chunks(
         if text:
             yield text
         block = stream.read(size)
+
+    # Flush what the decoder held back (an incomplete character at the end).
     tail = decoder.decode(b"", final=True)
     if tail:
         yield tail

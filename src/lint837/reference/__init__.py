@@ -88,6 +88,7 @@ def load_table(
         ) from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"not valid TOML: {error}", source=str(path)) from None
+
     meta = document.get("meta")
     if not isinstance(meta, dict):
         raise ConfigError("missing [meta] table", source=str(path), key="meta")
@@ -96,11 +97,13 @@ def load_table(
         raise ConfigError(
             f"[meta] lacks {', '.join(missing)}", source=str(path), key="meta"
         )
+
     entries = document.get(table, [] if table != "entries" else None)
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise ConfigError(
             f"needs an array of [[{table}]] tables", source=str(path), key=table
         )
+
     info = DataInfo(
         id=str(meta["id"]),
         title=str(meta["title"]),
@@ -127,6 +130,7 @@ def load_code_set(path: Path, key: str = "code", table: str = "entries") -> Code
                 key=f"entries[{number}].{key}",
             )
         by_code[code] = entry
+
     exact = frozenset(code for code in by_code if not code.endswith("*"))
     prefixes = tuple(code[:-1] for code in by_code if code.endswith("*"))
     logger.debug(

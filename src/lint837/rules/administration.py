@@ -130,6 +130,7 @@ def route_mismatch(claim: Claim, report: Reporter) -> Iterator[Finding]:
     """
     administration = report.context.data.administration
     injections = _injection_codes(report)
+
     for line in drug_lines(claim):
         paired = same_day(line, injections)
         if paired and not any(_fits_route(other, administration) for other in paired):
@@ -223,6 +224,7 @@ def em_modifier_25(claim: Claim, report: Reporter) -> Iterator[Finding]:
                 "SV101-2",
                 within=line,
             )
+
     for line in lines_of(claim, {INJECTION, J3420}):
         for index, modifier in modifier_positions(line):
             if modifier == SEPARATE_VISIT:
@@ -267,6 +269,7 @@ def facility_place_of_service(claim: Claim, report: Reporter) -> Iterator[Findin
                 f"{line.code} in facility place of service {place}: the facility "
                 "bills the injection and the drug, not the physician"
             )
+            # The place came from SV105 when the line has one, else from CLM05-1.
             if line.sv1.get(5):
                 yield report.finding(message, line.sv1, "SV105", within=line)
             else:

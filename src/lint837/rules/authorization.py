@@ -50,6 +50,7 @@ def prior_auth_missing(claim: Claim, report: Reporter) -> Iterator[Finding]:
     policy = report.context.payer(claim)
     if J3420 not in policy.prior_auth or claim.prior_authorizations:
         return
+
     payer = policy.name or claim.payer_id or "this payer"
     for line in drug_lines(claim):
         if not line.prior_authorizations:
@@ -97,6 +98,7 @@ def line_auth_duplicates_claim(claim: Claim, report: Reporter) -> Iterator[Findi
             "REF01",
             within=claim,
         )
+
     claim_numbers = {ref.value for ref in claim_level}
     for line in claim.lines:
         references = line.prior_authorizations
@@ -107,6 +109,7 @@ def line_auth_duplicates_claim(claim: Claim, report: Reporter) -> Iterator[Findi
                 "REF01",
                 within=line,
             )
+
         for ref in references:
             if ref.value and ref.value in claim_numbers:
                 yield report.finding(
@@ -144,9 +147,11 @@ def auth_value_malformed(claim: Claim, report: Reporter) -> Iterator[Finding]:
         (claim, ref) for ref in claim.references
     ]
     references += [(line, ref) for line in claim.lines for ref in line.references]
+
     for owner, ref in references:
         if ref.qualifier not in ("G1", "9F"):
             continue
+
         problem = _problem(ref)
         if problem is not None:
             message, severity = problem
@@ -166,6 +171,7 @@ def auth_value_malformed(claim: Claim, report: Reporter) -> Iterator[Finding]:
 def _problem(ref: Reference) -> tuple[str, Severity | None] | None:
     kind = "prior authorization" if ref.qualifier == "G1" else "referral"
     value = ref.value.strip()
+
     if not value:
         return f"REF*{ref.qualifier} has no {kind} number", Severity.ERROR
     if len(value) > MAX_LENGTH:
@@ -219,9 +225,11 @@ def auth_scope(claim: Claim, report: Reporter) -> Iterator[Finding]:
     authorizations = report.context.authorizations
     if authorizations is None:
         return
+
     used = report.context.state("PA004", _Used)
     subscriber = claim.subscriber
     member = subscriber.party.id if subscriber and subscriber.party else ""
+
     for line in drug_lines(claim):
         refs = line.prior_authorizations or claim.prior_authorizations
         if not refs:
@@ -235,6 +243,7 @@ def auth_scope(claim: Claim, report: Reporter) -> Iterator[Finding]:
                 )
                 break
             continue
+
         yield from _check_scope(claim, line, refs[0], member, used, report)
 
 
@@ -247,7 +256,9 @@ def _check_scope(
     report: Reporter,
 ) -> Iterator[Finding]:
     authorizations = report.context.authorizations
+    # auth_scope calls this only when an export was loaded.
     assert authorizations is not None
+
     number = ref.value
     found = authorizations.by_number.get(number)
     if found is None:
@@ -258,6 +269,7 @@ def _check_scope(
             within=line,
         )
         return
+
     if found.hcpcs != line.code:
         yield report.finding(
             f"authorization {number} is for {found.hcpcs}, not J3420",
@@ -265,6 +277,7 @@ def _check_scope(
             "SV101-2",
             within=line,
         )
+
     if line.date is not None and not found.covers(line.date):
         segment = line.service_date.segment if line.service_date else line.sv1
         yield report.finding(
@@ -274,6 +287,7 @@ def _check_scope(
             "DTP03",
             within=line,
         )
+
     if found.member_id != member:
         yield report.finding(
             f"authorization {number} was issued for another member",
@@ -281,6 +295,7 @@ def _check_scope(
             "REF02",
             within=line,
         )
+
     npi = _provider_npi(claim)
     if found.npi and npi and found.npi != npi:
         yield report.finding(
@@ -289,8 +304,10 @@ def _check_scope(
             "REF02",
             within=line,
         )
+
     units = line.units
     if units is not None and units > 0:
+        # Units add up over the run: claims in any file can draw on one number.
         total = used.units.get(number, Decimal(0)) + units
         used.units[number] = total
         if total > found.units:

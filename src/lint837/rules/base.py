@@ -116,6 +116,7 @@ class Reporter:
                 claim=claim.id if claim else None,
                 line=line.number if line else None,
             )
+
         loop = ENVELOPE_LOOPS.get(segment.id) or _loop_of(segment, claim, line)
         column = segment.column
         length = len(segment.text)
@@ -123,6 +124,7 @@ class Reporter:
         if position is not None:
             column += segment.element_offset(position)
             length = len(segment.get(position))
+
         return Location(
             file=self.file,
             segment_index=segment.index,
@@ -153,6 +155,7 @@ def _loop_of(
     owners: list[Loop | None] = [line, claim]
     if claim is not None:
         owners += [claim.subscriber, claim.patient, claim.billing_provider]
+
     for owner in owners:
         if owner is not None:
             found = owner.find_loop(segment)

@@ -84,6 +84,7 @@ def duplicate_service(claim: Claim, report: Reporter) -> Iterator[Finding]:
         )
     else:
         seen.claims[claim.id] = _where(report, claim)
+
     patient, npi = patient_key(claim), billing_npi(claim)
     for line in lines_of(claim, {J3420, INJECTION}):
         key = (patient, npi, line.code, line.date, tuple(sorted(line.modifiers)))
@@ -91,6 +92,7 @@ def duplicate_service(claim: Claim, report: Reporter) -> Iterator[Finding]:
         if earlier is None:
             seen.lines[key] = _where(report, claim, line)
             continue
+
         day = f"{line.date:%Y-%m-%d}" if line.date else "the same date"
         advice = (
             "combine the units on one line" if line.code == J3420 else "bill it once"
@@ -156,6 +158,8 @@ def maintenance_frequency(
     if isinstance(subject, Claim):
         _index(subject, report, doses)
         return
+
+    # RunEnd: every file is read, so each patient's dates are complete.
     for patient, found in doses.by_patient.items():
         yield from _judge(
             sorted(found, key=lambda dose: dose.day), doses.interval[patient], report
@@ -165,9 +169,11 @@ def maintenance_frequency(
 def _index(claim: Claim, report: Reporter, doses: _Doses) -> None:
     patient = patient_key(claim)
     doses.interval[patient] = report.context.payer(claim).maintenance_interval_days
+
     for line in drug_lines(claim):
         if line.date is None or line.service_date is None:
             continue
+
         segment = line.service_date.segment
         location = Location(
             file=report.file,
@@ -189,6 +195,7 @@ def _judge(found: list[_Dose], interval: int, report: Reporter) -> Iterator[Find
     start = found[0].day
     loading_end = start + datetime.timedelta(days=LOADING_DAYS)
     previous: _Dose | None = None
+
     for number, dose in enumerate(found):
         if dose.day <= loading_end:
             week = [d for d in found[: number + 1] if (dose.day - d.day).days < 7]

@@ -50,6 +50,7 @@ def payer_identifier(claim: Claim, report: Reporter) -> Iterator[Finding]:
     subscriber = claim.subscriber
     if subscriber is None:
         return
+
     payer = subscriber.payer
     if payer is None:
         yield report.finding(
@@ -109,6 +110,7 @@ def claim_filing_indicator(claim: Claim, report: Reporter) -> Iterator[Finding]:
     sbr = subscriber.sbr if subscriber is not None else None
     if sbr is None:
         return
+
     value = sbr.get(9)
     if value not in FILING_INDICATORS:
         shown = f"'{value}'" if value else "empty"
@@ -158,6 +160,7 @@ def clm05_location_frequency(claim: Claim, report: Reporter) -> Iterator[Finding
         clm.component(5, 2),
         claim.frequency,
     )
+
     if place not in places:
         yield report.finding(
             f"CLM05-1 '{place}' is not a CMS place-of-service code (11 is the office)",
@@ -165,6 +168,7 @@ def clm05_location_frequency(claim: Claim, report: Reporter) -> Iterator[Finding
             "CLM05-1",
             within=claim,
         )
+
     if qualifier != "B":
         yield report.finding(
             f"CLM05-2 is '{qualifier}'; a professional claim sends B",
@@ -172,6 +176,7 @@ def clm05_location_frequency(claim: Claim, report: Reporter) -> Iterator[Finding
             "CLM05-2",
             within=claim,
         )
+
     if frequency not in FREQUENCIES:
         yield report.finding(
             f"CLM05-3 '{frequency}' is not a claim frequency: send 1 (original), "
@@ -211,6 +216,7 @@ def total_charge_balance(claim: Claim, report: Reporter) -> Iterator[Finding]:
     """
     total = claim.total_charge
     charges = [line.charge for line in claim.lines]
+
     if total is None:
         yield report.finding(
             f"CLM02 '{claim.clm.get(2)}' is not an amount",
@@ -219,6 +225,7 @@ def total_charge_balance(claim: Claim, report: Reporter) -> Iterator[Finding]:
             within=claim,
         )
         return
+
     if not charges:
         yield report.finding(
             "the claim has no service line (LX with SV1): every 837P claim "
@@ -228,6 +235,7 @@ def total_charge_balance(claim: Claim, report: Reporter) -> Iterator[Finding]:
             within=claim,
         )
         return
+
     if any(charge is None for charge in charges):
         return  # a line without an amount: the guide validation reports it
     lines_total = sum((charge for charge in charges if charge is not None), Decimal(0))
@@ -269,6 +277,7 @@ def service_date(claim: Claim, report: Reporter) -> Iterator[Finding]:
     """
     injections = report.context.data.injection_codes
     created = to_date(claim.transaction.creation_date)
+
     for line in claim.lines:
         if line.code == J3420 or line.code in injections:
             yield from _check_date(line, created, report)
@@ -285,6 +294,7 @@ def _check_date(
             within=line,
         )
         return
+
     segment = date.segment
     if date.qualifier not in ("D8", "RD8"):
         yield report.finding(
@@ -294,6 +304,7 @@ def _check_date(
             within=line,
         )
         return
+
     text = date.text
     start, end = date.start, date.end
     well_formed = date.qualifier == "D8" or text.count("-") == 1
@@ -359,6 +370,7 @@ def narrative_segments(claim: Claim, report: Reporter) -> Iterator[Finding]:
         yield report.finding(
             "K3 has no defined use in an 837P; remove it", segment, within=claim
         )
+
     for line in claim.lines:
         for segment in line.in_loop("2400", "K3"):
             yield report.finding(

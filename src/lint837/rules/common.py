@@ -60,6 +60,7 @@ def patient_key(claim: Claim) -> tuple[str, ...]:
     patient = claim.patient
     if patient is None or patient.party is None:
         return (claim.payer_id, member)
+
     birth = patient.demographics.get(2) if patient.demographics is not None else ""
     return (
         claim.payer_id,

@@ -87,6 +87,7 @@ def hi_qualifiers(claim: Claim, report: Reporter) -> Iterator[Finding]:
             _element(icd9[0], 1),
             within=claim,
         )
+
     seen: set[str] = set()
     for diagnosis in diagnoses:
         if diagnosis.position > MAX_DIAGNOSES:
@@ -98,6 +99,7 @@ def hi_qualifiers(claim: Claim, report: Reporter) -> Iterator[Finding]:
                 within=claim,
             )
             return
+
         expected = PRINCIPAL if diagnosis.position == 1 else OTHER
         if (
             diagnosis.qualifier != expected
@@ -115,6 +117,7 @@ def hi_qualifiers(claim: Claim, report: Reporter) -> Iterator[Finding]:
                 _element(diagnosis, 1),
                 within=claim,
             )
+
         if diagnosis.code in seen:
             yield report.finding(
                 f"diagnosis {diagnosis.code} is listed twice; send each code once "
@@ -150,10 +153,12 @@ def pointer_validity(claim: Claim, report: Reporter) -> Iterator[Finding]:
     """
     filled = {str(diagnosis.position) for diagnosis in claim.diagnoses}
     count = len(filled)
+
     for line in claim.lines:
         sv1 = line.sv1
         if sv1 is None:
             continue
+
         pointers = sv1.components(7)
         if not any(pointers):
             yield report.finding(
@@ -164,6 +169,7 @@ def pointer_validity(claim: Claim, report: Reporter) -> Iterator[Finding]:
                 within=line,
             )
             continue
+
         seen: set[str] = set()
         for position, pointer in enumerate(pointers, start=1):
             element = f"SV107-{position}"
@@ -175,6 +181,7 @@ def pointer_validity(claim: Claim, report: Reporter) -> Iterator[Finding]:
                     within=line,
                 )
                 break
+
             if pointer in seen:
                 yield report.finding(
                     f"pointer {pointer} is repeated on the line",
@@ -226,11 +233,13 @@ def diagnosis_support(claim: Claim, report: Reporter) -> Iterator[Finding]:
     supportive = policy.supportive_diagnoses or context.data.supportive_diagnoses
     excluded = (context.data.general_welfare, context.data.foot_indications)
     severity = Severity.ERROR if policy.diagnosis_support == "error" else None
+
     for line in drug_lines(claim):
         pointed = [claim.diagnosis_at(pointer) for pointer in line.pointers]
         codes = [d.code for d in pointed if d is not None]
         if not codes or any(code in supportive for code in codes):
             continue
+
         shown = ", ".join(codes)
         if all(any(code in listed for listed in excluded) for code in codes):
             message = (
@@ -243,6 +252,7 @@ def diagnosis_support(claim: Claim, report: Reporter) -> Iterator[Finding]:
                 "point it at the deficiency or its cause (e.g. D51.0, E53.8, "
                 "K90.x, K91.2, Z90.3)"
             )
+
         yield report.finding(message, line.sv1, "SV107", within=line, severity=severity)
 
 

@@ -62,6 +62,7 @@ def isa_length(interchange: Interchange, report: Reporter) -> Iterator[Finding]:
     header = interchange.header
     if header is None:
         return
+
     length = len(header.text) + len(header.delimiters.segment)
     if length != ISA_LENGTH:
         yield report.finding(
@@ -94,6 +95,7 @@ def se_segment_count(
     trailer = transaction.trailer
     if trailer is None:
         return
+
     declared = trailer.get(1)
     actual = transaction.segment_count
     if declared != str(actual):
@@ -124,6 +126,7 @@ def st_se_control(transaction: TransactionSet, report: Reporter) -> Iterator[Fin
     trailer = transaction.trailer
     if trailer is None:
         return
+
     opened, closed = transaction.header.get(2), trailer.get(2)
     if opened != closed:
         yield report.finding(
@@ -151,6 +154,7 @@ def gs_ge_control(group: FunctionalGroup, report: Reporter) -> Iterator[Finding]
     """
     if group.header is None or group.trailer is None:
         return
+
     opened, closed = group.header.get(6), group.trailer.get(2)
     if opened != closed:
         yield report.finding(
@@ -178,6 +182,7 @@ def isa_iea_control(interchange: Interchange, report: Reporter) -> Iterator[Find
     """
     if interchange.header is None or interchange.trailer is None:
         return
+
     opened = interchange.control_number
     closed = interchange.trailer.get(2).strip()
     if opened != closed:
@@ -206,6 +211,7 @@ def ge_count(group: FunctionalGroup, report: Reporter) -> Iterator[Finding]:
     """
     if group.trailer is None:
         return
+
     declared = group.trailer.get(1)
     actual = group.transaction_count
     if declared != str(actual):
@@ -235,6 +241,7 @@ def iea_count(interchange: Interchange, report: Reporter) -> Iterator[Finding]:
     """
     if interchange.trailer is None:
         return
+
     declared = interchange.trailer.get(1)
     actual = interchange.group_count
     if declared != str(actual):
@@ -268,6 +275,7 @@ def missing_trailer(
     """
     if envelope.trailer is not None or envelope.header is None:
         return
+
     names = {TransactionSet: ("ST", "SE"), FunctionalGroup: ("GS", "GE")}
     opened, closer = names.get(type(envelope), ("ISA", "IEA"))
     yield report.finding(
@@ -328,6 +336,7 @@ def missing_envelope(issue: StructureIssue, report: Reporter) -> Iterator[Findin
         IssueKind.OUTSIDE_ENVELOPE: "segment {detail} is outside any ST…SE "
         "transaction set; remove it or put it inside an envelope",
     }
+
     template = messages.get(issue.kind)
     if template is not None:
         yield report.finding(template.format(detail=issue.detail), issue.segment)
@@ -399,6 +408,7 @@ def hierarchy(issue: StructureIssue, report: Reporter) -> Iterator[Finding]:
         IssueKind.LINE_WITHOUT_CLAIM: "LX service line comes before any CLM "
         "of its HL level: it belongs to no claim",
     }
+
     template = messages.get(issue.kind)
     if template is not None:
         yield report.finding(template.format(detail=issue.detail), issue.segment)

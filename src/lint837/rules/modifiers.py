@@ -86,6 +86,7 @@ def jz_jw_required(claim: Claim, report: Reporter) -> Iterator[Finding]:
     single_dose = context.data.single_dose_ndcs | policy.single_dose_ndcs
     medicare = context.is_medicare(claim)
     required = policy.modifiers.get(J3420, frozenset())
+
     for line in drug_lines(claim):
         modifiers = set(line.modifiers)
         drug = line.drug
@@ -102,6 +103,7 @@ def jz_jw_required(claim: Claim, report: Reporter) -> Iterator[Finding]:
                 "SV101-3",
                 within=line,
             )
+
         missing = sorted(required - modifiers)
         if missing:
             payer = policy.name or claim.payer_id

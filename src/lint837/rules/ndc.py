@@ -52,6 +52,7 @@ def ndc_required(claim: Claim, report: Reporter) -> Iterator[Finding]:
         J3420 in context.payer(claim).ndc_required
         or context.kind(claim) is PayerKind.MEDICAID
     )
+
     for line in drug_lines(claim):
         if line.drug is None:
             yield report.finding(
@@ -89,6 +90,7 @@ def ndc_format(claim: Claim, report: Reporter) -> Iterator[Finding]:
         drug = line.drug
         if drug is None:
             continue
+
         if drug.qualifier != "N4":
             yield report.finding(
                 f"LIN02 is '{drug.qualifier}'; the NDC qualifier is N4",
@@ -96,6 +98,7 @@ def ndc_format(claim: Claim, report: Reporter) -> Iterator[Finding]:
                 "LIN02",
                 within=line,
             )
+
         ndc = drug.ndc
         if len(ndc) != 11 or not ndc.isdigit():
             digits = "".join(char for char in ndc if char.isdigit())
@@ -170,6 +173,7 @@ def ndc_unit_of_measure(claim: Claim, report: Reporter) -> Iterator[Finding]:
         drug = line.drug
         if drug is None or drug.ctp is None:
             continue
+
         unit = drug.unit
         if unit not in UNITS_OF_MEASURE:
             yield report.finding(
@@ -216,6 +220,7 @@ def ndc_quantity(claim: Claim, report: Reporter) -> Iterator[Finding]:
         drug = line.drug
         if drug is None:
             continue
+
         if drug.ctp is None:
             yield report.finding(
                 "2410 has the NDC but no CTP: add CTP****<quantity>*ML",
@@ -223,6 +228,7 @@ def ndc_quantity(claim: Claim, report: Reporter) -> Iterator[Finding]:
                 within=line,
             )
             continue
+
         text = drug.quantity_text
         quantity = drug.quantity
         if quantity is None or quantity <= 0 or not QUANTITY.match(text):
@@ -234,6 +240,8 @@ def ndc_quantity(claim: Claim, report: Reporter) -> Iterator[Finding]:
                 within=line,
             )
             continue
+
+        # Only a quantity in ML converts to units (1 mL = 1,000 mcg = 1 unit).
         units = line.units
         if drug.unit != "ML" or units is None or units <= 0:
             continue

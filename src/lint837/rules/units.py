@@ -156,19 +156,24 @@ def mue_daily_units(claim: Claim, report: Reporter) -> Iterator[Finding]:
     entry = context.data.mue.entry(J3420) or {}
     limit = policy.mue.get(J3420, entry.get("mue"))
     indicator = policy.mai.get(J3420, entry.get("mai", 1))
+
     if not isinstance(limit, int):
         return
+
     state = context.state("UNT004", _DailyUnits)
     for line in drug_lines(claim):
         units = line.units
         if units is None or units <= 0:
             continue
+
+        # MAI 1 limits each line; MAI 2 and 3 the day's total across claims.
         if indicator == 1:
             total = units
         else:
             key = (patient_key(claim), billing_npi(claim), line.date)
             total = state.totals.get(key, Decimal(0)) + units
             state.totals[key] = total
+
         if total > limit:
             scope = "on this line" if indicator == 1 else "for this patient and date"
             yield report.finding(
@@ -211,6 +216,7 @@ def line_charge_sanity(claim: Claim, report: Reporter) -> Iterator[Finding]:
         charge, units = line.charge, line.units
         if charge is None or line.sv1 is None:
             continue
+
         if charge <= 0:
             message = (
                 f"J3420 charge {charge} must be above zero ($0.01 for a no-cost drug)"
