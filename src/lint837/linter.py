@@ -113,9 +113,12 @@ class Linter:
         summary = summary if summary is not None else FileSummary(name)
         blocks = self._counted(read_segments(stream, name, self.chunk_size), summary)
         dispatch, claim_checks = self._dispatch(name, summary)
+        checks_claims = any(claim_checks)
 
         for event in build(blocks):
             if type(event) is Claim:
+                if not checks_claims:
+                    continue
                 findings = self._check_claim(event, claim_checks)
             else:
                 checks = dispatch.get(type(event))

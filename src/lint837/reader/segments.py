@@ -305,64 +305,86 @@ class _Splitter:
     ) -> tuple[list[Block], Delimiters | None, str, str]:
         """Split ``pending``; return blocks, new delimiters, text left, rest."""
         terminator = delimiters.segment
-        separator = self._regular_separator(pending, terminator)
+        separator = self._likely_separator(pending, terminator)
 
-        if separator is not None and separator + "ISA" not in pending:
+        if separator is not None:
             pieces = pending.split(separator)
             rest = "" if final else pieces.pop()
-            if final:
-                tail = pieces[-1]
-                if tail.endswith(terminator):
-                    tail = tail[: -len(terminator)]
-                if tail != tail.lstrip() or (tail and tail.isspace()):
-                    separator = None  # whitespace after the last segment
-                elif tail:
-                    pieces[-1] = tail
-                else:
-                    pieces.pop()
-            if separator is not None:
-                return [self._fast(pieces, separator, delimiters)], None, "", rest
+            keys = self._regular_keys(pieces, pending, separator, terminator, final)
+            if keys is not None:
+                consumed = len(pending) - len(rest)
+                block = self._fast(pieces, keys, separator, delimiters, consumed)
+                return [block], None, "", rest
 
-        # General path: irregular layout, or an ISA inside that may change delimiters.
+        # General path: irregular layout, or an ISA that may change delimiters.
         pieces = pending.split(terminator)
         rest = "" if final else pieces.pop()
         return self._general(pieces, pending, delimiters, rest)
 
     @staticmethod
-    def _regular_separator(text: str, terminator: str) -> str | None:
-        """The separator when every segment sits alone on its own line.
+    def _likely_separator(text: str, terminator: str) -> str | None:
+        """What separates segments if each sits alone on its own line.
 
-        That is: every line break follows a terminator, every terminator
-        but a last one at the very end is followed by the same line break,
-        and no line is indented. Otherwise None.
+        Single-character scans only; :meth:`_regular_keys` then checks the
+        guess against the pieces it gives.
         """
-        if "\n " in text or "\n\t" in text:
-            return None
-
+        has_return = "\r" in text
         if terminator == "\n":
-            if "\r" in text or "\n\n" in text or text.startswith((" ", "\t")):
-                return None
-            return "\n"
+            return None if has_return else "\n"
+        if "\n" not in text:
+            return None if has_return else terminator
+        return terminator + ("\r\n" if has_return else "\n")
 
-        newlines = text.count("\n")
-        if not newlines:
-            padded = ("\r", " ", "\t")
-            if any(terminator + space in text for space in padded):
-                return None
-            return terminator
+    def _regular_keys(
+        self,
+        pieces: list[str],
+        text: str,
+        separator: str,
+        terminator: str,
+        final: bool,
+    ) -> list[str] | None:
+        """The pieces' keys if the layout is regular, else None.
 
-        separator = terminator + ("\r\n" if "\r\n" in text else "\n")
-        count = text.count(separator)
-        terminators = text.count(terminator)
-        if count != newlines:
+        Regular: every line break belongs to a separator, every terminator
+        but one at the very end starts a separator, no segment is indented
+        or blank, and no ISA opens a new interchange inside the text.
+        """
+        if final and pieces:
+            tail = pieces[-1]
+            if tail.endswith(terminator) and terminator != separator:
+                tail = tail[: -len(terminator)]
+            if tail:
+                pieces[-1] = tail
+            else:
+                pieces.pop()
+
+        separators = text.count(separator)
+        if "\n" in separator and text.count("\n") != separators:
             return None
-        if count == terminators or (
-            count == terminators - 1 and text.endswith(terminator)
-        ):
-            return separator
-        return None
+        if terminator != separator:
+            terminators = text.count(terminator)
+            if terminators == separators + 1:
+                if not text.rstrip("\r\n").endswith(terminator):
+                    return None
+            elif terminators != separators:
+                return None
 
-    def _fast(self, pieces: list[str], separator: str, delimiters: Delimiters) -> Block:
+        keys = list(map(_key, pieces))
+        if keys and min(keys) < "!":
+            return None  # a blank or indented segment
+        later = keys[1:] if self.index == 0 else keys  # the file's first ISA is known
+        if "ISA" in later:
+            return None  # a new interchange: its delimiters are read anew
+        return keys
+
+    def _fast(
+        self,
+        pieces: list[str],
+        keys: list[str],
+        separator: str,
+        delimiters: Delimiters,
+        consumed: int,
+    ) -> Block:
         block = Block(delimiters, self.index + 1, self.origin, self.width)
         block.regular = True
         block.lines = None
@@ -371,9 +393,8 @@ class _Splitter:
         block.separator_length = len(separator)
         block.starts = [self.position]
         block.texts = pieces
-        block.keys = list(map(_key, pieces))
+        block.keys = keys
 
-        consumed = sum(map(len, pieces)) + len(pieces) * len(separator)
         if "\n" in separator:
             self.line += len(pieces)
             self.line_start = self.position + consumed
