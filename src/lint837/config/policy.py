@@ -20,7 +20,7 @@ allowed, or the path of a data file), ``diagnosis_support`` (``"error"`` or
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import Enum
@@ -90,21 +90,6 @@ class Policy:
 
 
 _LIST_KEYS = ("prior_auth", "ndc_required")
-_KNOWN = {
-    "name",
-    "kind",
-    "prior_auth",
-    "ndc_required",
-    "mue",
-    "mai",
-    "supportive_diagnoses",
-    "diagnosis_support",
-    "modifiers",
-    "single_dose_ndcs",
-    "maintenance_interval_days",
-    "charge_floor",
-    "charge_ceiling",
-}
 
 
 def load_policy(path: Path) -> Policy:
@@ -154,19 +139,38 @@ class _Reader:
         if not isinstance(values, dict):
             self.fail(table, None, "must be a table")
 
-        unknown = set(values) - _KNOWN
+        readers = self._readers()
+        unknown = set(values) - set(readers)
         if unknown:
             key = sorted(unknown)[0]
             self.fail(
                 table,
                 key,
-                f"unknown key {key!r}; known keys: {', '.join(sorted(_KNOWN))}",
+                f"unknown key {key!r}; known keys: {', '.join(sorted(readers))}",
             )
 
-        changes: dict[str, Any] = {}
-        for key, value in values.items():
-            changes[key] = getattr(self, f"_{key}")(table, key, value)
+        changes: dict[str, Any] = {
+            key: readers[key](table, key, value) for key, value in values.items()
+        }
         return replace(base, **changes)
+
+    def _readers(self) -> dict[str, Callable[[str, str, Any], Any]]:
+        """Each policy key and the method that checks and converts its value."""
+        return {
+            "name": self._name,
+            "kind": self._kind,
+            "prior_auth": self._prior_auth,
+            "ndc_required": self._ndc_required,
+            "mue": self._mue,
+            "mai": self._mai,
+            "supportive_diagnoses": self._supportive_diagnoses,
+            "diagnosis_support": self._diagnosis_support,
+            "modifiers": self._modifiers,
+            "single_dose_ndcs": self._single_dose_ndcs,
+            "maintenance_interval_days": self._maintenance_interval_days,
+            "charge_floor": self._charge_floor,
+            "charge_ceiling": self._charge_ceiling,
+        }
 
     def _name(self, table: str, key: str, value: Any) -> str:
         return self._string(table, key, value)

@@ -53,9 +53,6 @@ def to_date(text: str) -> datetime.date | None:
         return None
 
 
-Position = tuple[Block, int]
-
-
 @dataclass(frozen=True, slots=True)
 class ServiceFields:
     """What SV1 says, parsed once per distinct SV1 text."""
@@ -131,11 +128,6 @@ class Loop:
     def index(self) -> Index:
         """Where each (loop, segment id) sits, in file order."""
         return index(self.level, self.own_spans)
-
-    @cached
-    def segment_ids(self) -> frozenset[str]:
-        """The ids of the segments this loop holds."""
-        return frozenset(found_id for _, found_id in self.index)
 
     @cached
     def labelled(self) -> list[tuple[str, Segment]]:
