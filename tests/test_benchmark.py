@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from batchgen import write_batch
 from lint837.linter import Linter
 from lint837.reader import CHUNK_SIZE
 from lint837.rules import envelope
+
+from batchgen import write_batch
 
 CLAIMS = 50_000
 

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES
 from lint837.config import load_policy
 from lint837.findings import Severity
 from lint837.linter import Linter
 from lint837.rules.context import Context
+
+from conftest import FIXTURES
 
 CLEAN = [
     "j3420/with_admin_ndc_pa.837",

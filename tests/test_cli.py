@@ -11,8 +11,9 @@ import sys
 
 import pytest
 
-from conftest import FIXTURES
 from lint837.cli import main
+
+from conftest import FIXTURES
 
 CLEAN = str(FIXTURES / "layouts/standard.837")
 BROKEN = str(FIXTURES / "broken/wrong_counts.837")

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES
 from lint837.cli import main
 from lint837.config import load_authorizations, load_policy, load_settings
 from lint837.config.policy import PayerKind
 from lint837.errors import ConfigError
+
+from conftest import FIXTURES
 
 NO_PA = FIXTURES / "rules/pa/missing_auth.837"
 

@@ -11,9 +11,10 @@ from collections import Counter
 
 import pytest
 
-from conftest import CORPUS, corpus_index, needs_corpus
 from lint837.linter import FileSummary, Linter
 from lint837.rules import REGISTRY
+
+from conftest import CORPUS, corpus_index, needs_corpus
 
 pytestmark = [pytest.mark.corpus, needs_corpus()]
 

@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import FIXTURES, claims_of, fixture_claims, manifest
 from lint837.model import Claim
+
+from conftest import FIXTURES, claims_of, fixture_claims, manifest
 
 EXPECTED = {
     path: entry for path, entry in manifest().items() if not entry.get("not_x12")

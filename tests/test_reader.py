@@ -6,9 +6,10 @@ import io
 
 import pytest
 
-from conftest import FIXTURES, manifest
 from lint837.errors import InputError
 from lint837.reader import read_segments, sniff_isa
+
+from conftest import FIXTURES, manifest
 
 ISA = (
     "ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*RECEIVER       "

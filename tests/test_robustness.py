@@ -11,12 +11,13 @@ import io
 import random
 
 import pytest
-from conftest import FIXTURES, manifest
 
 from lint837.config import load_policy
 from lint837.errors import InputError
 from lint837.linter import Linter
 from lint837.rules.context import Context
+
+from conftest import FIXTURES, manifest
 
 READABLE = sorted(p for p, e in manifest().items() if not e.get("not_x12"))
 READABLE += sorted(

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import lint_bytes
-from examples import example_file
 from lint837.config import load_authorizations, load_policy
 from lint837.findings import Finding
 from lint837.linter import Linter
 from lint837.rules import REGISTRY, Rule
 from lint837.rules.context import Context
+
+from conftest import lint_bytes
+from examples import example_file
 
 RULES = sorted(REGISTRY.values(), key=lambda rule: rule.code)
 

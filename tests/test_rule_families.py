@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 
-from conftest import FIXTURES
 from lint837.config import load_authorizations, load_policy
 from lint837.linter import Linter
 from lint837.rules.context import Context
+
+from conftest import FIXTURES
 
 FAMILIES = ("clm", "unt", "adm", "dx", "pa", "ndc", "mod", "bat")
 
