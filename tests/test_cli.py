@@ -244,3 +244,11 @@ def test_a_bug_exits_three_with_a_hint(
     assert "internal error" in err and "-v" in err and "Traceback" not in err
     code, _, err = run(capsys, "-v", "check", CLEAN)
     assert code == 3 and "Traceback" in err
+
+
+def test_lines_refuses_what_is_not_x12(capsys: pytest.CaptureFixture[str]) -> None:
+    pdf = str(FIXTURES / "not_x12/document.pdf")
+    code, _, err = run(capsys, "lines", pdf)
+    assert code == 2 and pdf in err and "Traceback" not in err
+    code, _, err = run(capsys, "lines", "no/such/file.837")
+    assert code == 2 and "cannot open" in err

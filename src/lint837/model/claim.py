@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from typing import NamedTuple
 
 from lint837.model.envelope import TransactionSet
 from lint837.model.loops import Index, index, label_positions, segment_id
@@ -252,8 +253,7 @@ class Reference:
         return self.segment.get(2)
 
 
-@dataclass(frozen=True, slots=True)
-class Diagnosis:
+class Diagnosis(NamedTuple):
     """One code of the claim's diagnosis HI, in order (pointer = position)."""
 
     position: int  # 1-based, what SV107 points at
@@ -261,6 +261,19 @@ class Diagnosis:
     code: str
     segment: Segment
     element: int  # HI element number (1 for HI01)
+
+
+@lru_cache(maxsize=16384)
+def parse_diagnoses(
+    text: str, element: str, component: str
+) -> tuple[tuple[int, str, str], ...]:
+    """(element number, qualifier, code) of each filled element of an HI text."""
+    found = []
+    for number, value in enumerate(text.split(element)[1:], start=1):
+        parts = value.split(component)
+        if len(parts) >= 2 or parts[0]:
+            found.append((number, parts[0], parts[1] if len(parts) > 1 else ""))
+    return tuple(found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -612,15 +625,13 @@ class Claim(Loop):
         if segment is None:
             return []
 
-        found: list[Diagnosis] = []
         # The position is the HI element number, so a skipped empty one shifts none.
-        for element in range(1, len(segment.elements)):
-            parts = segment.components(element)
-            if len(parts) >= 2 or parts[0]:
-                code = parts[1] if len(parts) > 1 else ""
-                found.append(Diagnosis(element, parts[0], code, segment, element))
-
-        return found
+        delimiters = segment.delimiters
+        parsed = parse_diagnoses(segment.text, delimiters.element, delimiters.component)
+        return [
+            Diagnosis(number, qualifier, code, segment, number)
+            for number, qualifier, code in parsed
+        ]
 
     def diagnosis_at(self, pointer: str) -> Diagnosis | None:
         """The diagnosis an SV107 pointer names (HI01 is 1), or None."""
