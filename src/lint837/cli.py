@@ -16,7 +16,7 @@ from typing import TextIO
 import click
 
 from lint837 import __version__
-from lint837.config import Settings, find_config, load_settings
+from lint837.config import Settings, find_config, load_reference_data, load_settings
 from lint837.drug_lines import DEFAULT_CODE, drug_lines
 from lint837.errors import InputError, Lint837Error
 from lint837.findings import Severity
@@ -24,7 +24,6 @@ from lint837.formatters import FORMATTERS
 from lint837.formatters.lines import WRITERS
 from lint837.linter import STDIN, FileSummary, configured, events
 from lint837.model import Claim
-from lint837.reference import bundled_code_set
 from lint837.rules import REGISTRY
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -197,11 +196,13 @@ def _settings(first: str, explicit: Path | None, isolated: bool) -> Settings:
 )
 def lines(files: tuple[str, ...], output_format: str, code: str) -> None:
     """List the drug lines (J3420 by default) of FILES, one row each."""
-    administration = bundled_code_set("administration_codes")
+    names = files or (STDIN,)
+    settings = _settings(names[0], None, isolated=False)
+    administration = load_reference_data(settings.data).administration
     stdout = sys.stdout
     rows = (
         row
-        for name in files or (STDIN,)
+        for name in names
         for row in drug_lines(
             _claims(name), _display_name(name), administration, code.upper()
         )
