@@ -252,3 +252,35 @@ def test_lines_refuses_what_is_not_x12(capsys: pytest.CaptureFixture[str]) -> No
     assert code == 2 and pdf in err and "Traceback" not in err
     code, _, err = run(capsys, "lines", "no/such/file.837")
     assert code == 2 and "cannot open" in err
+
+
+def test_explain_says_when_a_rule_rests_on_an_unconfirmed_fact(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _, out, _ = run(capsys, "explain", "UNT004")
+    assert "not yet confirmed" in out
+    _, out, _ = run(capsys, "explain", "CLM004")
+    assert "not yet confirmed" not in out
+
+
+def test_batch_findings_count_in_their_file(capsys: pytest.CaptureFixture[str]) -> None:
+    folder = FIXTURES / "rules/bat/across"
+    code, out, _ = run(
+        capsys,
+        "check",
+        "--select",
+        "BAT",
+        "--format",
+        "json",
+        str(folder / "a.837"),
+        str(folder / "b.837"),
+    )
+    document = json.loads(out)
+    assert code == 1
+    in_b = [f for f in document["findings"] if f["file"].endswith("b.837")]
+    assert in_b and all(f["rule"].startswith("BAT") for f in in_b)
+    counts = {
+        entry["file"][-5:]: sum(entry["findings"].values())
+        for entry in document["files"]
+    }
+    assert counts == {"a.837": 0, "b.837": len(in_b)}

@@ -248,3 +248,17 @@ def test_auths_flag_turns_on_pa004(capsys: pytest.CaptureFixture[str]) -> None:
     )
     assert code == 1 and "PA004" in out
     assert run(capsys, "check", "--select", "PA004", scope)[0] == 0
+
+
+def test_an_explicit_config_file_wins_over_discovery(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    shutil.copy(NO_PA, tmp_path / "batch.837")
+    (tmp_path / "lint837.toml").write_text('select = ["ENV"]\n')
+    elsewhere = tmp_path / "other.toml"
+    elsewhere.write_text('select = ["PA001"]\npolicy = "payers.toml"\n')
+    shutil.copy(FIXTURES / "policies/payers.toml", tmp_path / "payers.toml")
+    code, out, _ = run(
+        capsys, "check", "--config", str(elsewhere), str(tmp_path / "batch.837")
+    )
+    assert code == 1 and "PA001" in out
