@@ -39,6 +39,7 @@ class Authorization:
     line: int = 0  # its line in the CSV, for messages
 
     def covers(self, day: datetime.date) -> bool:
+        """Whether ``day`` falls within the authorized dates."""
         return self.start <= day <= self.end
 
 

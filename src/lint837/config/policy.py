@@ -86,6 +86,7 @@ class Policy:
     source: str = ""
 
     def for_payer(self, payer_id: str) -> PayerPolicy:
+        """The policy of ``payer_id``, else the defaults."""
         return self.payers.get(payer_id, self.defaults)
 
 

@@ -19,6 +19,7 @@ class Formatter:
         """Called once before the first finding."""
 
     def finding(self, finding: Finding) -> None:
+        """Write one finding."""
         raise NotImplementedError
 
     def end(self, summaries: Sequence[FileSummary]) -> None:

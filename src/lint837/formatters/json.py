@@ -17,6 +17,8 @@ from lint837.linter import FileSummary
 
 
 class JsonFormatter(Formatter):
+    """Streams the JSON document, one finding at a time."""
+
     def start(self) -> None:
         self.stream.write('{"findings": [')
         self._first = True

@@ -18,6 +18,8 @@ def _plural(count: int, word: str) -> str:
 
 
 class TextFormatter(Formatter):
+    """One line a finding, then a one-line total."""
+
     def finding(self, finding: Finding) -> None:
         where = finding.location
         position = (

@@ -296,6 +296,7 @@ class ServiceDate:
 
     @property
     def end(self) -> datetime.date | None:
+        """The last date of service (the start for D8)."""
         if self.qualifier == "RD8":
             return to_date(self.text.partition("-")[2])
         return self.start
@@ -346,11 +347,13 @@ class BillingProvider(Loop):
 
     @cached
     def party(self) -> Party | None:
+        """NM1*85 in 2010AA: the billing provider."""
         segment = self.first("2010AA", "NM1", "85")
         return Party(segment) if segment is not None else None
 
     @property
     def npi(self) -> str:
+        """NM109 of the billing provider when NM108 is XX (an NPI)."""
         party = self.party
         return party.id if party is not None and party.id_qualifier == "XX" else ""
 
@@ -544,6 +547,7 @@ class Claim(Loop):
 
     @property
     def billing_provider(self) -> BillingProvider | None:
+        """The 2000A billing provider above the claim's subscriber."""
         subscriber = self.subscriber
         return subscriber.billing_provider if subscriber is not None else None
 
@@ -553,11 +557,13 @@ class Claim(Loop):
 
     @property
     def payer_id(self) -> str:
+        """NM109 of the 2010BB payer: what payer policies are keyed by."""
         payer = self.payer
         return payer.id if payer is not None else ""
 
     @property
     def filing_indicator(self) -> str:
+        """SBR09 of the claim's subscriber loop."""
         subscriber = self.subscriber
         return subscriber.filing_indicator if subscriber is not None else ""
 
@@ -590,6 +596,7 @@ class Claim(Loop):
         return [Reference(segment) for segment in self.in_loop("2300", "REF")]
 
     def references_of(self, qualifier: str) -> list[Reference]:
+        """The 2300 REF segments with REF01 = ``qualifier``."""
         return [ref for ref in self.references if ref.qualifier == qualifier]
 
     @property
@@ -646,6 +653,7 @@ class Claim(Loop):
 
     @cached
     def rendering_provider(self) -> Party | None:
+        """NM1*82 in 2310B: the rendering provider of the claim."""
         segment = self.first("2310B", "NM1", "82")
         return Party(segment) if segment is not None else None
 
@@ -693,6 +701,7 @@ class ServiceLine(Loop):
 
     @cached
     def sv1(self) -> Segment | None:
+        """The line's SV1 segment, found where the lines were cut."""
         if self.sv1_at is None:
             return None
         block, k = self.sv1_at
@@ -710,6 +719,7 @@ class ServiceLine(Loop):
 
     @cached
     def service_date(self) -> ServiceDate | None:
+        """DTP*472 of the line: its date of service."""
         block, start, stop = self.spans[0]
         keys, texts = block.keys, block.texts
         prefix = "DTP" + block.delimiters.element + SERVICE_DATE
@@ -727,6 +737,7 @@ class ServiceLine(Loop):
 
     @cached
     def references(self) -> list[Reference]:
+        """The REF segments of loop 2400 (not of 2410 or 2420)."""
         if not self.holds("REF"):
             return []
         return [Reference(segment) for segment in self.in_loop("2400", "REF")]
@@ -738,6 +749,7 @@ class ServiceLine(Loop):
 
     @cached
     def drug(self) -> DrugIdentification | None:
+        """Loop 2410: the NDC (LIN) and its quantity (CTP), or None."""
         lin = self.scan("LIN")  # LIN and CTP occur in loop 2410 only
         if lin is None:
             return None
@@ -745,6 +757,7 @@ class ServiceLine(Loop):
 
     @cached
     def rendering_provider(self) -> Party | None:
+        """NM1*82 in 2420A: a rendering provider for this line only."""
         segment = self.first("2420A", "NM1", "82")
         return Party(segment) if segment is not None else None
 

@@ -120,9 +120,11 @@ class Block:
         return self.starts[0] + cumulative[k] + k * self.separator_length
 
     def offset(self, index: int) -> int:
+        """Byte offset in the input of segment ``index``."""
         return self.origin + self._position(index) * self.width
 
     def line(self, index: int) -> int:
+        """1-based text line of segment ``index``."""
         if self.lines is None:
             if self.separator_length == 1 and self.delimiters.segment != "\n":
                 return self.first_line
@@ -130,6 +132,7 @@ class Block:
         return self.lines[index - self.first_index]
 
     def column(self, index: int) -> int:
+        """1-based text column of segment ``index``."""
         if not self.regular:
             return self.columns[index - self.first_index]
         if self.separator_length == 1 and self.delimiters.segment != "\n":

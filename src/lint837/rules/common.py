@@ -72,5 +72,6 @@ def patient_key(claim: Claim) -> tuple[str, ...]:
 
 
 def billing_npi(claim: Claim) -> str:
+    """The NPI of the claim's billing provider, "" if there is none."""
     provider = claim.billing_provider
     return provider.npi if provider is not None else ""

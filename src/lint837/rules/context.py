@@ -48,6 +48,7 @@ class Context:
         return kind if kind is not None else FILING_KINDS.get(claim.filing_indicator)
 
     def is_medicare(self, claim: Claim) -> bool:
+        """Medicare fee-for-service or Medicare Advantage (SBR09 MB/16, or policy)."""
         kind = self.kind(claim)
         return kind is not None and kind.is_medicare
 
