@@ -43,7 +43,7 @@ SEGMENT_IDS = frozenset(
     ).split()
 )
 ENVELOPE_IDS = ("ISA", "IEA", "GS", "GE", "ST", "SE")
-BOUNDARY_IDS = (*ENVELOPE_IDS, "HL", "CLM", "LX", "BHT")
+BOUNDARY_IDS = (*ENVELOPE_IDS, "HL", "CLM", "BHT")
 # Billing providers are few per file; a bound keeps a hostile file in check.
 _PROVIDERS_KEPT = 256
 
@@ -106,7 +106,8 @@ class _Builder:
             self.span_start = 0
             self._retable(block.delimiters)
             keys = block.keys
-            if self.known_keys.issuperset(keys):
+            distinct = block.key_set if block.key_set is not None else keys
+            if self.known_keys.issuperset(distinct):
                 # Every segment is an 837P one: visit only the boundaries.
                 is_boundary = self.boundary_keys.__contains__
                 positions: Iterable[int] = compress(count(), map(is_boundary, keys))
@@ -163,7 +164,7 @@ class _Builder:
 
         plain: frozenset[str] = frozenset()
         if self.in_scope:
-            handlers.update(HL=self._hl, CLM=self._clm, LX=self._lx, BHT=self._bht)
+            handlers.update(HL=self._hl, CLM=self._clm, BHT=self._bht)
             plain = SEGMENT_IDS.difference(handlers)
 
         table: _Table = {key_of(segment_id, element): None for segment_id in plain}
@@ -200,12 +201,15 @@ class _Builder:
         current = self.open
         start = self.span_start
         if current is not None and k > start:
-            if current.__class__ is BillingProvider:
+            kind = current.__class__
+            if kind is not Claim and kind is not _Stray:
+                self._lines_outside_claims(block, start, k)
+            if kind is BillingProvider:
                 # A provider outlives its chunk: keep copies, not the chunk.
                 current.spans.append((block.extract(start, k), 0, k - start))
             else:
                 current.spans.append((block, start, k))
-            if current.__class__ is _Stray:
+            if kind is _Stray:
                 self._flush_stray(current)
 
         self.span_start = k
@@ -388,22 +392,20 @@ class _Builder:
         if self.subscriber is None:
             self._issue(IssueKind.CLAIM_WITHOUT_SUBSCRIBER, block.segment(k))
         transaction.claim_count += 1
+        self._switch(block, k, claim)
 
-        # The open object's span ends here (what _switch does, inlined: this
-        # runs once a claim).
-        current = self.open
-        if current is not None and k > self.span_start:
-            current.spans.append((block, self.span_start, k))
-            if current.__class__ is _Stray:
-                self._flush_stray(current)
-        self.span_start = k
-        self.open = claim
+    def _lines_outside_claims(self, block: Block, start: int, stop: int) -> None:
+        """LX in an HL level before any CLM: a service line of no claim.
 
-    def _lx(self, block: Block, k: int) -> None:
-        """A service line: cut lazily inside a claim, an issue outside one."""
-        if self.claim is None:
-            self._issue(IssueKind.LINE_WITHOUT_CLAIM, block.segment(k))
-            self._switch(block, k, Loop())
+        Inside a claim, lines are cut lazily; LX is no boundary, so the
+        spans of the other levels are searched for it as they close.
+        """
+        lx = "LX" + block.delimiters.element
+        keys = block.keys
+        if lx in keys[start:stop]:
+            for k in range(start, stop):
+                if keys[k] == lx:
+                    self._issue(IssueKind.LINE_WITHOUT_CLAIM, block.segment(k))
 
     def _end_claim(self) -> None:
         """Queue the open claim; the caller's switch closes its last span."""

@@ -41,10 +41,12 @@ class Block:
 
     __slots__ = (
         "_cumulative",
+        "_last",
         "columns",
         "delimiters",
         "first_index",
         "first_line",
+        "key_set",
         "keys",
         "line_start",
         "lines",
@@ -74,7 +76,9 @@ class Block:
 
         self.texts: list[str] = []
         self.keys: list[str] = []
+        self.key_set: set[str] | None = None  # the distinct keys, when known
         self._cumulative: list[int] | None = None
+        self._last = (0, 0)  # (k, position) of the last position worked out
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -112,6 +116,14 @@ class Block:
         if not self.regular:
             return self.starts[k]
 
+        # Positions are asked for mostly in file order: walk on from the
+        # last one rather than summing the whole block's lengths.
+        last_k, last_position = self._last
+        if k >= last_k:
+            position = last_position + sum(map(len, self.texts[last_k:k]))
+            position += (k - last_k) * self.separator_length
+            self._last = (k, position)
+            return self.starts[0] + position
         cumulative = self._cumulative
         if cumulative is None:
             cumulative = self._cumulative = list(
@@ -313,10 +325,10 @@ class _Splitter:
         if separator is not None:
             pieces = pending.split(separator)
             rest = "" if final else pieces.pop()
-            keys = self._regular_keys(pieces, pending, separator, terminator, final)
-            if keys is not None:
+            found = self._regular_keys(pieces, pending, separator, terminator, final)
+            if found is not None:
                 consumed = len(pending) - len(rest)
-                block = self._fast(pieces, keys, separator, delimiters, consumed)
+                block = self._fast(pieces, found, separator, delimiters, consumed)
                 return [block], None, "", rest
 
         # General path: irregular layout, or an ISA that may change delimiters.
@@ -345,8 +357,8 @@ class _Splitter:
         separator: str,
         terminator: str,
         final: bool,
-    ) -> list[str] | None:
-        """The pieces' keys if the layout is regular, else None.
+    ) -> tuple[list[str], set[str]] | None:
+        """The pieces' keys, and the distinct ones, if the layout is regular.
 
         Regular: every line break belongs to a separator, every terminator
         but one at the very end starts a separator, no segment is indented
@@ -373,17 +385,19 @@ class _Splitter:
                 return None
 
         keys = list(map(_key, pieces))
-        if keys and min(keys) < "!":
+        distinct = set(keys)
+        if distinct and min(distinct) < "!":
             return None  # a blank or indented segment
-        later = keys[1:] if self.index == 0 else keys  # the file's first ISA is known
-        if "ISA" in later:
-            return None  # a new interchange: its delimiters are read anew
-        return keys
+        if "ISA" in distinct:
+            later = keys[1:] if self.index == 0 else keys  # the file's first ISA
+            if "ISA" in later:
+                return None  # a new interchange: its delimiters are read anew
+        return keys, distinct
 
     def _fast(
         self,
         pieces: list[str],
-        keys: list[str],
+        keys: tuple[list[str], set[str]],
         separator: str,
         delimiters: Delimiters,
         consumed: int,
@@ -396,7 +410,7 @@ class _Splitter:
         block.separator_length = len(separator)
         block.starts = [self.position]
         block.texts = pieces
-        block.keys = keys
+        block.keys, block.key_set = keys
 
         if "\n" in separator:
             self.line += len(pieces)
