@@ -131,6 +131,7 @@ def test_unreadable_file_does_not_stop_the_others(
     code, out, _ = run(capsys, "check", "no/such/file.837", BROKEN)
     assert code == 2
     assert "ENV002" in out
+    assert out.splitlines()[-1].endswith("1 file could not be read.")
 
 
 def test_stdin_through_a_real_pipe() -> None:

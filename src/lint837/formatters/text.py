@@ -43,9 +43,14 @@ class TextFormatter(Formatter):
         count = sum(totals.values())
         claims = sum(f.claims for f in summaries)
         files = _plural(len(summaries), "file")
+        unread = sum(1 for f in summaries if f.error is not None)
+        # The reason for each unreadable file went to stderr already.
+        tail = f" {_plural(unread, 'file')} could not be read." if unread else ""
 
         if count == 0:
-            self.stream.write(f"No findings: {_plural(claims, 'claim')} in {files}.\n")
+            self.stream.write(
+                f"No findings: {_plural(claims, 'claim')} in {files}.{tail}\n"
+            )
             return
 
         parts = ", ".join(
@@ -53,5 +58,5 @@ class TextFormatter(Formatter):
         )
         self.stream.write(
             f"Found {_plural(count, 'finding')} ({parts}) in "
-            f"{_plural(claims, 'claim')}, {files}.\n"
+            f"{_plural(claims, 'claim')}, {files}.{tail}\n"
         )
