@@ -62,10 +62,12 @@ def test_positions_point_at_the_segment_text(relative: str) -> None:
         for _, offset, *_rest, body, _ in found:
             assert text[(offset - 2) // 2 :].startswith(body)
         return
+    # Old Mac files break lines with a bare CR.
+    line_break = b"\r" if b"\n" not in data and b"\r" in data else b"\n"
     for index, offset, line, column, _, body, _ in found:
         assert data[offset:].decode("latin-1").startswith(body), (relative, index)
-        start_of_line = data.rfind(b"\n", 0, offset) + 1
-        assert line == data.count(b"\n", 0, offset) + 1
+        start_of_line = data.rfind(line_break, 0, offset) + 1
+        assert line == data.count(line_break, 0, offset) + 1
         expected_column = offset - start_of_line + 1
         if start_of_line == 0 and data.startswith(b"\xef\xbb\xbf"):
             expected_column -= 3  # the byte-order mark is not a column
@@ -148,3 +150,12 @@ def test_elements_and_components_split_on_demand() -> None:
     assert sv1.component(7, 2) == "2"
     assert sv1.get(40) == ""
     assert sv1.element_offset(2) == len("SV1*HC:J3420:JZ*")
+
+
+def test_a_bare_carriage_return_can_be_the_terminator() -> None:
+    data = (FIXTURES / "layouts/standard.837").read_bytes().replace(b"~\n", b"\r")
+    for chunk_size in (7, 1 << 20):
+        found = segments(data, chunk_size)
+        assert [entry[4] for entry in found][:3] == ["ISA", "GS", "ST"]
+        assert found[-1][4] == "IEA"
+        assert [entry[2] for entry in found] == list(range(1, len(found) + 1))

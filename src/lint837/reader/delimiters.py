@@ -60,7 +60,9 @@ def sniff_isa(text: str) -> IsaHeader | None:
     component = text[position + 1]
     terminator = text[position + 2]
     length = position + 3
-    if terminator in "\r\n":
+    if terminator == "\r" and text[position + 3 : position + 4] != "\n":
+        pass  # a bare carriage return ends each segment
+    elif terminator in "\r\n":
         terminator = "\n"
     elif terminator.isalnum() or terminator == " ":
         return None

@@ -257,6 +257,7 @@ class _Splitter:
         self.position = 0  # characters consumed
         self.line = 1
         self.line_start = 0  # character position where the current line starts
+        self.line_break = "\n"  # "\r" for old Mac files, which have no "\n"
 
     def run(self, chunks: Iterable[str]) -> Iterator[Block]:
         iterator = iter(chunks)
@@ -292,10 +293,11 @@ class _Splitter:
         return None
 
     def _count_lines(self, text: str, start: int) -> None:
-        newlines = text.count("\n")
+        line_break = self.line_break
+        newlines = text.count(line_break)
         if newlines:
             self.line += newlines
-            self.line_start = self.position + start + text.rfind("\n") + 1
+            self.line_start = self.position + start + text.rfind(line_break) + 1
 
     def _initial_delimiters(self, text: str | None) -> Delimiters:
         if text is None:
@@ -425,7 +427,9 @@ class _Splitter:
     ) -> tuple[list[Block], Delimiters | None, str, str]:
         block = Block(delimiters, self.index + 1, self.origin, self.width)
         blocks = [block]
-        newline_terminated = delimiters.segment == "\n"
+        newline_terminated = delimiters.segment in ("\n", "\r")
+        if delimiters.segment == "\r" or ("\n" not in pending and "\r" in pending):
+            self.line_break = "\r"
         pending_start = self.position
 
         for piece in pieces:
