@@ -24,6 +24,7 @@ from lint837.config import (
 from lint837.errors import ConfigError, InputError
 from lint837.findings import Finding, Severity
 from lint837.model import Claim, Event, TransactionSet, build
+from lint837.model.builder import key_of
 from lint837.reader import CHUNK_SIZE, Block, read_segments
 from lint837.rules import REGISTRY, Reporter, Rule
 from lint837.rules.context import Context, RunEnd
@@ -150,9 +151,12 @@ class Linter:
             for order, entry in by_code.get(code, ()):
                 chosen[order] = entry
         if by_segment:
-            for segment_id in claim.held_segment_ids:
-                for order, entry in by_segment.get(segment_id, ()):
-                    chosen[order] = entry
+            held = claim.held_keys
+            element = claim.spans[0][0].delimiters.element
+            for segment_id, entries in by_segment.items():
+                if key_of(segment_id, element) in held:
+                    for order, entry in entries:
+                        chosen[order] = entry
 
         # Run in rule order, whichever gate chose each rule.
         for order in sorted(chosen):

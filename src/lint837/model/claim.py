@@ -474,7 +474,7 @@ class Claim(Loop):
     def _parts(
         self,
     ) -> tuple[list[tuple[Block, int, int]], list[ServiceLine], frozenset[str]]:
-        """One pass over the claim: header spans, lines, segment ids held.
+        """One pass over the claim: header spans, lines, segment keys held.
 
         Lines are cut at LX; each line's SV1 is parsed here, since every
         claim rule needs the codes and most need the charges or pointers.
@@ -508,7 +508,7 @@ class Claim(Loop):
 
             if stop > cut:
                 spans.append((block, cut, stop))
-            held.update(segment_id(key, element) for key in set(keys[start:stop]))
+            held.update(keys[start:stop])
 
         return header, lines, frozenset(held)
 
@@ -518,9 +518,15 @@ class Claim(Loop):
         return self._parts[0]
 
     @property
+    def held_keys(self) -> frozenset[str]:
+        """Block keys of every segment from CLM to the end of the last line."""
+        return self._parts[2]
+
+    @cached
     def held_segment_ids(self) -> frozenset[str]:
         """Ids of every segment from CLM to the end of the last line."""
-        return self._parts[2]
+        element = self.spans[0][0].delimiters.element
+        return frozenset(segment_id(key, element) for key in self.held_keys)
 
     @property
     def lines(self) -> list[ServiceLine]:
