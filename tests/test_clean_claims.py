@@ -50,3 +50,21 @@ def _fix_count(data: bytes) -> bytes:
     parts[1] = str(end - start + 1)
     lines[end] = "*".join(parts)
     return "~\n".join(lines).encode("latin-1")
+
+
+def test_the_readme_demonstration_finds_the_usual_denials() -> None:
+    findings = list(Linter().lint_path(FIXTURES / "examples/b12_denials.837"))
+    codes = {(f.location.claim, f.rule) for f in findings}
+    assert codes == {
+        ("B12DEMO01", "UNT003"),
+        ("B12DEMO01", "UNT004"),
+        ("B12DEMO01", "ADM001"),
+        ("B12DEMO01", "DX004"),
+        ("B12DEMO01", "NDC002"),
+        ("B12DEMO01", "NDC005"),
+        ("B12DEMO01", "MOD001"),
+        ("B12DEMO02", "DX001"),
+        ("B12DEMO02", "DX003"),
+        ("B12DEMO02", "UNT004"),
+        ("B12DEMO02", "ADM003"),
+    }

@@ -236,7 +236,8 @@ def diagnosis_support(claim: Claim, report: Reporter) -> Iterator[Finding]:
 
     for line in drug_lines(claim):
         pointed = [claim.diagnosis_at(pointer) for pointer in line.pointers]
-        codes = [d.code for d in pointed if d is not None]
+        # Judge the code, not its punctuation: a "D51.0" is DX001's to report.
+        codes = ["".join(filter(str.isalnum, d.code)) for d in pointed if d is not None]
         if not codes or any(code in supportive for code in codes):
             continue
 
