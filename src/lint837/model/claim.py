@@ -580,6 +580,23 @@ class Claim(Loop):
             return self.patient.party
         return self.subscriber.party if self.subscriber is not None else None
 
+    @cached
+    def patient_identity(self) -> tuple[str, ...]:
+        """Who the claim is for, as a key (PHI: for comparing, never showing).
+
+        The payer id and the subscriber's member id, plus the 2000C
+        patient's name and birth date when the patient is a dependent.
+        """
+        subscriber = self.subscriber
+        member = subscriber.party.id if subscriber and subscriber.party else ""
+        patient = self.patient
+        if patient is None or patient.party is None:
+            return (self.payer_id, member)
+
+        birth = patient.demographics.get(2) if patient.demographics is not None else ""
+        party = patient.party
+        return (self.payer_id, member, party.last_name, party.first_name, birth)
+
     @property
     def total_charge(self) -> Decimal | None:
         return to_decimal(self.clm.get(2))

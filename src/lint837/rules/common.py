@@ -50,25 +50,8 @@ def plural(count: int, word: str) -> str:
 
 
 def patient_key(claim: Claim) -> tuple[str, ...]:
-    """Who the claim is for, as a key: kept in memory only, never shown.
-
-    The subscriber's member id under the payer, plus the 2000C patient's
-    name and birth date when the patient is a dependent.
-    """
-    subscriber = claim.subscriber
-    member = subscriber.party.id if subscriber and subscriber.party else ""
-    patient = claim.patient
-    if patient is None or patient.party is None:
-        return (claim.payer_id, member)
-
-    birth = patient.demographics.get(2) if patient.demographics is not None else ""
-    return (
-        claim.payer_id,
-        member,
-        patient.party.last_name,
-        patient.party.first_name,
-        birth,
-    )
+    """Who the claim is for, as a key: kept in memory only, never shown."""
+    return claim.patient_identity
 
 
 def billing_npi(claim: Claim) -> str:
