@@ -81,13 +81,15 @@ def measure(
 
 
 def test_baseline_bare_split(benchmark: pytest.FixtureRequest, batch: Path) -> None:
-    measure(benchmark, "baseline: read + str.split", bare_split, batch)
+    measure(benchmark, "baseline: read + str.split", bare_split, batch, rounds=10)
 
 
 def test_read_model_and_envelope_rules(
     benchmark: pytest.FixtureRequest, batch: Path
 ) -> None:
-    measure(benchmark, "read + model + ENV rules", lint(envelope.RULES), batch)
+    measure(
+        benchmark, "read + model + ENV rules", lint(envelope.RULES), batch, rounds=10
+    )
 
 
 # TODO(#3): every rule reaches about 0.05x of the baseline here, and the
