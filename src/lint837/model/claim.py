@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from lint837.model.envelope import TransactionSet
-from lint837.model.loops import Index, index, label_positions, segment_id
+from lint837.model.loops import Index, index, label_positions
 from lint837.model.memo import cached
 from lint837.reader import Block, Segment, display
 
@@ -522,12 +522,6 @@ class Claim(Loop):
         """Block keys of every segment from CLM to the end of the last line."""
         return self._parts[2]
 
-    @cached
-    def held_segment_ids(self) -> frozenset[str]:
-        """Ids of every segment from CLM to the end of the last line."""
-        element = self.spans[0][0].delimiters.element
-        return frozenset(segment_id(key, element) for key in self.held_keys)
-
     @property
     def lines(self) -> list[ServiceLine]:
         """The service lines (loop 2400), in file order."""
@@ -536,7 +530,7 @@ class Claim(Loop):
     @cached
     def procedure_codes(self) -> frozenset[str]:
         """Every SV101-2 code the claim bills."""
-        return frozenset(line.code for line in self.lines)
+        return frozenset(self.lines_by_code)
 
     @cached
     def lines_by_code(self) -> dict[str, list[ServiceLine]]:

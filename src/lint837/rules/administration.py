@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from lint837.findings import Finding, Severity
 from lint837.model import Claim, ServiceLine
+from lint837.reference import CodeSet
 from lint837.rules.base import Example, Reporter, rule
 from lint837.rules.common import (
     INJECTION,
@@ -144,8 +145,8 @@ def route_mismatch(claim: Claim, report: Reporter) -> Iterator[Finding]:
                 )
 
 
-def _fits_route(line: ServiceLine, administration: object) -> bool:
-    entry = administration.entry(line.code)  # type: ignore[attr-defined]
+def _fits_route(line: ServiceLine, administration: CodeSet) -> bool:
+    entry = administration.entry(line.code)
     return bool(entry and entry.get("drug_route_ok_for_j3420"))
 
 

@@ -21,7 +21,6 @@ from lint837.rules.common import (
     billing_npi,
     drug_lines,
     lines_of,
-    patient_key,
 )
 from lint837.rules.context import RunEnd
 from lint837.rules.examples import GOOD_CLAIM
@@ -85,7 +84,7 @@ def duplicate_service(claim: Claim, report: Reporter) -> Iterator[Finding]:
     else:
         seen.claims[claim.id] = _where(report, claim)
 
-    patient, npi = patient_key(claim), billing_npi(claim)
+    patient, npi = claim.patient_identity, billing_npi(claim)
     for line in lines_of(claim, {J3420, INJECTION}):
         key = (patient, npi, line.code, line.date, tuple(sorted(line.modifiers)))
         earlier = seen.lines.get(key)
@@ -167,7 +166,7 @@ def maintenance_frequency(
 
 
 def _index(claim: Claim, report: Reporter, doses: _Doses) -> None:
-    patient = patient_key(claim)
+    patient = claim.patient_identity
     doses.interval[patient] = report.context.payer(claim).maintenance_interval_days
 
     for line in drug_lines(claim):

@@ -7,6 +7,7 @@ lines, the service date.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -284,7 +285,7 @@ def service_date(claim: Claim, report: Reporter) -> Iterator[Finding]:
 
 
 def _check_date(
-    line: ServiceLine, created: object, report: Reporter
+    line: ServiceLine, created: datetime.date | None, report: Reporter
 ) -> Iterator[Finding]:
     date = line.service_date
     if date is None:
@@ -323,7 +324,7 @@ def _check_date(
             "DTP03",
             within=line,
         )
-    elif created is not None and end > created:  # type: ignore[operator]
+    elif created is not None and end > created:
         yield report.finding(
             f"service date {end:%Y-%m-%d} is after the file's creation date "
             f"{created:%Y-%m-%d} (BHT04): a future service is denied (CARC 110)",

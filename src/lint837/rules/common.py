@@ -20,9 +20,6 @@ def drug_lines(claim: Claim) -> list[ServiceLine]:
 
 def lines_of(claim: Claim, codes: frozenset[str] | set[str]) -> Iterator[ServiceLine]:
     """The claim's lines billing one of ``codes``, in file order."""
-    by_code = claim.lines_by_code
-    if len(codes) < len(by_code) and not any(code in by_code for code in codes):
-        return
     for line in claim.lines:
         if line.code in codes:
             yield line
@@ -43,15 +40,6 @@ def modifier_positions(line: ServiceLine) -> Iterator[tuple[int, str]]:
 def same_day(line: ServiceLine, codes: frozenset[str] | set[str]) -> list[ServiceLine]:
     """Other lines of the claim on the same date billing one of ``codes``."""
     return [other for other in line.same_day_lines() if other.code in codes]
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def patient_key(claim: Claim) -> tuple[str, ...]:
-    """Who the claim is for, as a key: kept in memory only, never shown."""
-    return claim.patient_identity
 
 
 def billing_npi(claim: Claim) -> str:

@@ -20,7 +20,6 @@ from lint837.rules.common import (
     billing_npi,
     drug_lines,
     lines_of,
-    patient_key,
 )
 from lint837.rules.examples import GOOD_CLAIM
 
@@ -170,7 +169,7 @@ def mue_daily_units(claim: Claim, report: Reporter) -> Iterator[Finding]:
         if indicator == 1:
             total = units
         else:
-            key = (patient_key(claim), billing_npi(claim), line.date)
+            key = (claim.patient_identity, billing_npi(claim), line.date)
             total = state.totals.get(key, Decimal(0)) + units
             state.totals[key] = total
 
