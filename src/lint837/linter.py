@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -28,17 +28,56 @@ from lint837.model.builder import key_of
 from lint837.reader import CHUNK_SIZE, Block, read_segments
 from lint837.rules import REGISTRY, Reporter, Rule
 from lint837.rules.context import Context, RunEnd
+from lint837.rules.keys import claim_signature
 from lint837.selection import ALL, check_selectors, selected
 
 logger = logging.getLogger(__name__)
 
 # A check and what it is called with (a reporter, or the summary).
 _Check = tuple[Any, Any]
-_ClaimChecks = tuple[
-    list[_Check],
-    dict[str, list[tuple[int, _Check]]],
-    dict[str, list[tuple[int, _Check]]],
-]
+# A claim check in rule order: (order, check, reporter).
+_Entry = tuple[int, Any, Reporter]
+
+MAX_PLANS = 1024
+"""Kinds of claim (delimiters, codes billed, segments held) planned at once."""
+
+MAX_VERDICTS = 4096
+"""Clean verdict keys remembered per rule group before it starts afresh."""
+
+
+@dataclass(slots=True)
+class _Group:
+    """Rules of one plan that share a verdict key, and the keys they passed."""
+
+    key: Callable[[Claim], Hashable]
+    entries: list[_Entry]
+    clean: set[Hashable] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class _Plan:
+    """The rules one kind of claim meets, in order, grouped by verdict key."""
+
+    delimiters: object  # kept so that the id in the plan's cache key stays its own
+    entries: list[_Entry]
+    stateful: list[_Entry]
+    groups: list[_Group]
+
+
+@dataclass(slots=True)
+class _ClaimChecks:
+    """Claim rules of one file: ungated ones, and gated ones by code and segment."""
+
+    always: list[tuple[Rule, _Entry]] = field(default_factory=list)
+    by_code: dict[str, list[tuple[Rule, _Entry]]] = field(default_factory=dict)
+    by_segment: dict[str, list[tuple[Rule, _Entry]]] = field(default_factory=dict)
+    plans: dict[tuple[int, frozenset[str], frozenset[str]], _Plan] = field(
+        default_factory=dict
+    )
+
+    def __bool__(self) -> bool:
+        return bool(self.always or self.by_code or self.by_segment)
+
 
 STDIN = "-"
 
@@ -81,11 +120,16 @@ class Linter:
         severities: Mapping[str, Severity] | None = None,
         context: Context | None = None,
         chunk_size: int = CHUNK_SIZE,
+        remember_verdicts: bool = True,
     ) -> None:
         self.rules = list(REGISTRY.values() if rules is None else rules)
         self.severities = dict(severities or {})
         self.context = context if context is not None else Context()
         self.chunk_size = chunk_size  # memory is a small multiple of this
+        # Skip rules on a claim whose verdict key already passed them clean
+        # (see lint837.rules.keys); off, every rule runs on every claim.
+        self.remember_verdicts = remember_verdicts
+        self._verdicts: dict[tuple[str, Hashable], set[Hashable]] = {}
 
     def lint_path(
         self, path: str | Path, summary: FileSummary | None = None
@@ -114,7 +158,7 @@ class Linter:
         summary = summary if summary is not None else FileSummary(name)
         blocks = self._counted(read_segments(stream, name, self.chunk_size), summary)
         dispatch, claim_checks = self._dispatch(name, summary)
-        checks_claims = any(claim_checks)
+        checks_claims = bool(claim_checks)
 
         for event in build(blocks):
             if type(event) is Claim:
@@ -131,37 +175,90 @@ class Linter:
                 summary.findings[finding.severity.value] += 1
                 yield finding
 
-    @staticmethod
-    def _check_claim(claim: Claim, checks: _ClaimChecks) -> Iterator[Finding]:
-        """Run the claim rules that apply: ungated ones, then gated ones.
+    def _check_claim(self, claim: Claim, checks: _ClaimChecks) -> Iterator[Finding]:
+        """Run the claim rules that apply, skipping those that passed its key.
 
-        Gated rules are looked up by the codes the claim bills and the
-        segments it holds, so a claim meets only the rules about it.
+        The rules a claim meets are planned once per kind of claim (codes
+        billed, segments held). Each group of rules sharing a verdict key
+        is skipped when an earlier claim with that key passed it clean;
+        stateful rules always run. Findings come in rule order.
         """
-        always, by_code, by_segment = checks
-        for check, reporter in always:
-            yield from check(claim, reporter)
-
-        if not (by_code or by_segment):
+        plan = self._plan(claim, checks)
+        if not self.remember_verdicts:
+            for _, check, reporter in plan.entries:
+                yield from check(claim, reporter)
             return
 
-        # Keyed by rule order, so a rule chosen by a code and a segment runs once.
-        chosen: dict[int, tuple[Any, Reporter]] = {}
-        for code in claim.procedure_codes:
-            for order, entry in by_code.get(code, ()):
-                chosen[order] = entry
-        if by_segment:
-            held = claim.held_keys
-            element = claim.spans[0][0].delimiters.element
-            for segment_id, entries in by_segment.items():
-                if key_of(segment_id, element) in held:
-                    for order, entry in entries:
-                        chosen[order] = entry
+        missed = []
+        for group in plan.groups:
+            key = group.key(claim)
+            if key not in group.clean:
+                missed.append((group, key))
 
-        # Run in rule order, whichever gate chose each rule.
-        for order in sorted(chosen):
-            check, reporter = chosen[order]
-            yield from check(claim, reporter)
+        if not missed:
+            for _, check, reporter in plan.stateful:
+                yield from check(claim, reporter)
+            return
+
+        entries = plan.stateful + [
+            entry for group, _ in missed for entry in group.entries
+        ]
+        entries.sort(key=_order)
+        found: set[int] = set()
+        for order, check, reporter in entries:
+            for finding in check(claim, reporter):
+                found.add(order)
+                yield finding
+
+        for group, key in missed:
+            if not any(order in found for order, _, _ in group.entries):
+                if len(group.clean) >= MAX_VERDICTS:
+                    group.clean.clear()  # bounded memory: start afresh
+                group.clean.add(key)
+
+    def _plan(self, claim: Claim, checks: _ClaimChecks) -> _Plan:
+        """The rules this kind of claim meets, made on first sight of the kind."""
+        delimiters = claim.spans[0][0].delimiters
+        codes, held = claim.billed_codes, claim.held_keys
+        kind = (id(delimiters), codes, held)
+        plan = checks.plans.get(kind)
+        if plan is not None:
+            return plan
+
+        chosen = list(checks.always)
+        for code in codes:
+            chosen += checks.by_code.get(code, ())
+        for segment_id, entries in checks.by_segment.items():
+            if key_of(segment_id, delimiters.element) in held:
+                chosen += entries
+
+        # A rule chosen by a code and a segment runs once, in rule order.
+        unique = sorted(
+            {entry[0]: (rule, entry) for rule, entry in chosen}.values(),
+            key=lambda item: item[1][0],
+        )
+        stateful = [entry for rule, entry in unique if rule.stateful]
+        groups: dict[Callable[[Claim], Hashable], _Group] = {}
+        for rule, entry in unique:
+            if not rule.stateful:
+                key = rule.key or claim_signature
+                group = groups.get(key)
+                if group is None:
+                    group = groups[key] = _Group(key, [])
+                group.entries.append(entry)
+
+        # Groups keep their clean keys across plans: one verdict, one rule set.
+        for group in groups.values():
+            name = (",".join(str(order) for order, _, _ in group.entries), group.key)
+            group.clean = self._verdicts.setdefault(name, set())
+
+        plan = _Plan(
+            delimiters, [entry for _, entry in unique], stateful, list(groups.values())
+        )
+        if len(checks.plans) >= MAX_PLANS:
+            checks.plans.clear()
+        checks.plans[kind] = plan
+        return plan
 
     def finish(self) -> Iterator[Finding]:
         """Findings that batch rules keep until every input has been read."""
@@ -186,27 +283,26 @@ class Linter:
         """Checks by event type; claim checks split by what gates them."""
         count: _Check = (self._count_transaction, summary)
         dispatch: dict[type, list[_Check]] = {TransactionSet: [count]}
-        always: list[_Check] = []
-        by_code: dict[str, list[tuple[int, _Check]]] = {}
-        by_segment: dict[str, list[tuple[int, _Check]]] = {}
+        claims = _ClaimChecks()
 
         for order, rule in enumerate(self.rules):
             reporter = self._reporter(rule, name)
-            entry = (rule.check, reporter)
             for subject in rule.subjects:
                 if subject is RunEnd:
                     continue
                 if subject is not Claim:
-                    dispatch.setdefault(subject, []).append(entry)
-                elif rule.codes is None and rule.segments is None:
-                    always.append(entry)
-                else:
-                    for code in rule.codes or ():
-                        by_code.setdefault(code, []).append((order, entry))
-                    for segment_id in rule.segments or ():
-                        by_segment.setdefault(segment_id, []).append((order, entry))
+                    dispatch.setdefault(subject, []).append((rule.check, reporter))
+                    continue
 
-        return dispatch, (always, by_code, by_segment)
+                entry = (rule, (order, rule.check, reporter))
+                if rule.codes is None and rule.segments is None:
+                    claims.always.append(entry)
+                for code in rule.codes or ():
+                    claims.by_code.setdefault(code, []).append(entry)
+                for segment_id in rule.segments or ():
+                    claims.by_segment.setdefault(segment_id, []).append(entry)
+
+        return dispatch, claims
 
     @staticmethod
     def _counted(blocks: Iterable[Block], summary: FileSummary) -> Iterator[Block]:
@@ -223,6 +319,10 @@ class Linter:
         if not transaction.in_scope:
             summary.skipped_transactions += 1
         return iter(())
+
+
+def _order(entry: _Entry) -> int:
+    return entry[0]
 
 
 def events(stream: BinaryIO, name: str) -> Iterator[Event]:

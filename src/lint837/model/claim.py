@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from itertools import compress
 from typing import NamedTuple
 
 from lint837.model.envelope import TransactionSet
@@ -93,6 +94,17 @@ def parse_service(text: str, element: str, component: str) -> ServiceFields:
     )
 
 
+@lru_cache(maxsize=4096)
+def _codes_of(
+    service_texts: tuple[str, ...], element: str, component: str
+) -> frozenset[str]:
+    return frozenset(
+        parse_service(text, element, component).code
+        for text in service_texts
+        if text.startswith("SV1")
+    )
+
+
 class Loop:
     """A run of segments that belong together, kept as spans of blocks.
 
@@ -165,6 +177,27 @@ class Loop:
             for k in range(start, stop):
                 if keys[k] == key and (not prefix or texts[k].startswith(prefix)):
                     return block.segment(k)
+        return None
+
+    def scan_text(self, segment_id: str, qualifier: str = "") -> str | None:
+        """The text of the first ``segment_id`` (element 1 = ``qualifier``).
+
+        What :meth:`scan` finds, as a plain string, searched at C speed.
+        """
+        for block, start, stop in self.own_spans:
+            element = block.delimiters.element
+            key = segment_id if len(segment_id) == 3 else segment_id + element
+            prefix = segment_id + element + qualifier + element
+            keys, texts = block.keys, block.texts
+            k = start
+            while True:
+                try:
+                    k = keys.index(key, k, stop)
+                except ValueError:
+                    break
+                if not qualifier or texts[k].startswith(prefix):
+                    return texts[k]
+                k += 1
         return None
 
     def scan_all(self, segment_id: str) -> list[Segment]:
@@ -384,7 +417,7 @@ class Subscriber(Loop):
     @cached
     def party(self) -> Party | None:
         """NM1*IL, the subscriber (PHI)."""
-        segment = self.first("2010BA", "NM1", "IL")
+        segment = self.scan("NM1", "IL")  # NM1*IL occurs in 2010BA only
         return Party(segment) if segment is not None else None
 
     @cached
@@ -411,7 +444,7 @@ class Subscriber(Loop):
     @cached
     def demographics(self) -> Segment | None:
         """DMG: birth date and gender (PHI)."""
-        return self.first("2010BA", "DMG")
+        return self.scan("DMG")  # DMG occurs in 2010BA only
 
     @property
     def is_patient(self) -> bool:
@@ -435,12 +468,12 @@ class Patient(Loop):
     @cached
     def party(self) -> Party | None:
         """NM1*QC, the patient (PHI)."""
-        segment = self.first("2010CA", "NM1", "QC")
+        segment = self.scan("NM1", "QC")  # NM1*QC occurs in 2010CA only
         return Party(segment) if segment is not None else None
 
     @cached
     def demographics(self) -> Segment | None:
-        return self.first("2010CA", "DMG")
+        return self.scan("DMG")  # DMG occurs in 2010CA only
 
 
 class Claim(Loop):
@@ -471,17 +504,55 @@ class Claim(Loop):
         return self.opening
 
     @cached
-    def _parts(
-        self,
-    ) -> tuple[list[tuple[Block, int, int]], list[ServiceLine], frozenset[str]]:
-        """One pass over the claim: header spans, lines, segment keys held.
+    def raw(self) -> tuple[list[str], list[str]]:
+        """Block keys and texts of every segment from CLM to the end of the
+        last line, as plain strings (no Segment is made).
+
+        For checks that only compare texts, such as the engine's verdict
+        keys; a claim usually sits in one block, so this is two slices.
+        """
+        if len(self.spans) == 1:
+            block, start, stop = self.spans[0]
+            return block.keys[start:stop], block.texts[start:stop]
+
+        keys: list[str] = []
+        texts: list[str] = []
+        for block, start, stop in self.spans:
+            keys += block.keys[start:stop]
+            texts += block.texts[start:stop]
+        return keys, texts
+
+    @cached
+    def service_texts(self) -> tuple[str, ...]:
+        """The LX and SV1 texts in file order: the lines' layout, raw."""
+        keys, texts = self.raw
+        wanted = {"SV1", "LX" + self.spans[0][0].delimiters.element}
+        return tuple(compress(texts, map(wanted.__contains__, keys)))
+
+    @cached
+    def billed_codes(self) -> frozenset[str]:
+        """The SV101-2 code of every SV1 in the claim, read from the raw texts.
+
+        The same as :attr:`procedure_codes` unless a line holds two SV1
+        segments, without cutting the claim into lines.
+        """
+        delimiters = self.spans[0][0].delimiters
+        return _codes_of(self.service_texts, delimiters.element, delimiters.component)
+
+    @cached
+    def held_keys(self) -> frozenset[str]:
+        """Block keys of every segment from CLM to the end of the last line."""
+        return frozenset(self.raw[0])
+
+    @cached
+    def _parts(self) -> tuple[list[tuple[Block, int, int]], list[ServiceLine]]:
+        """One pass over the claim: header spans and lines.
 
         Lines are cut at LX; each line's SV1 is parsed here, since every
         claim rule needs the codes and most need the charges or pointers.
         """
         header: list[tuple[Block, int, int]] = []
         lines: list[ServiceLine] = []
-        held: set[str] = set()
         # Segments go to the header until the first LX, then to the current line.
         spans = header
         line: ServiceLine | None = None
@@ -508,19 +579,13 @@ class Claim(Loop):
 
             if stop > cut:
                 spans.append((block, cut, stop))
-            held.update(keys[start:stop])
 
-        return header, lines, frozenset(held)
+        return header, lines
 
     @property
     def own_spans(self) -> list[tuple[Block, int, int]]:
         """2300 and its 2310/2320/2330 loops: the lines are not the claim's."""
         return self._parts[0]
-
-    @property
-    def held_keys(self) -> frozenset[str]:
-        """Block keys of every segment from CLM to the end of the last line."""
-        return self._parts[2]
 
     @property
     def lines(self) -> list[ServiceLine]:

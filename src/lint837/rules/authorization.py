@@ -207,6 +207,7 @@ class _Used:
         ),
     ),
     codes=(J3420,),
+    stateful=True,
 )
 def auth_scope(claim: Claim, report: Reporter) -> Iterator[Finding]:
     """The J3420 line is outside the authorization on file, or omits it.

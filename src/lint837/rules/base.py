@@ -10,7 +10,7 @@ run and at what severity; a rule only says what it found and where.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +59,10 @@ class Rule:
     confirmed: bool = True  # False: rests on a fact marked UNCONFIRMED
     codes: frozenset[str] | None = None  # run only on claims billing these
     segments: frozenset[str] | None = None  # ... or holding these segments
+    # What the verdict on a claim depends on (rules.keys); None: the claim
+    # signature. A stateful rule looks across claims and always runs.
+    key: Callable[[Claim], Hashable] | None = None
+    stateful: bool = False
 
     @property
     def documentation(self) -> str:
@@ -183,13 +187,17 @@ def rule(
     confirmed: bool = True,
     codes: Iterable[str] | None = None,
     segments: Iterable[str] | None = None,
+    key: Callable[[Claim], Hashable] | None = None,
+    stateful: bool = False,
 ) -> Callable[[Check], Rule]:
     """Declare a rule: decorates its check function.
 
     ``codes`` limits a claim rule to claims that bill one of these
     procedure codes, ``segments`` to claims that hold one of these
     segments (in 2300 or a line), so the engine can skip the others
-    cheaply.
+    cheaply. ``key`` says what the rule's verdict on a claim depends on
+    (see :mod:`lint837.rules.keys`); a ``stateful`` rule keeps state
+    across claims, so its verdict is never taken from an earlier claim.
     """
     billed = frozenset(codes) if codes is not None else None
     held = frozenset(segments) if segments is not None else None
@@ -206,6 +214,8 @@ def rule(
             confirmed,
             billed,
             held,
+            key,
+            stateful,
         )
 
     return declare

@@ -57,6 +57,7 @@ def _where(report: Reporter, claim: Claim, line: ServiceLine | None = None) -> s
         + "LX*3~\nSV1*HC:J3420*8*UN*1*11**1~\nDTP*472*D8*20250301~\n",
     ),
     codes=(J3420, INJECTION),
+    stateful=True,
 )
 def duplicate_service(claim: Claim, report: Reporter) -> Iterator[Finding]:
     """The same J3420 or 96372 service, or the same claim id, is billed twice.
@@ -134,6 +135,7 @@ class _Doses:
         + "LX*6~\nSV1*HC:J3420*8*UN*1*11**1~\nDTP*472*D8*20250410~\n",
     ),
     codes=(J3420,),
+    stateful=True,
 )
 def maintenance_frequency(
     subject: Claim | RunEnd, report: Reporter

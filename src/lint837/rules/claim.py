@@ -14,6 +14,7 @@ from decimal import Decimal
 from lint837.findings import Finding, Severity
 from lint837.model import Claim, ServiceLine
 from lint837.model.claim import to_date
+from lint837.rules import keys
 from lint837.rules.base import Example, Reporter, rule
 from lint837.rules.common import J3420
 from lint837.rules.examples import GOOD_CLAIM
@@ -37,6 +38,7 @@ FREQUENCIES = ("1", "7", "8")
         "SBR*P*18*******CI~\nNM1*IL*1*DOE*JANE****MI*M1~\n"
         "NM1*PR*2*ACME HEALTH PLAN~\n" + GOOD_CLAIM,
     ),
+    key=keys.payer,
 )
 def payer_identifier(claim: Claim, report: Reporter) -> Iterator[Finding]:
     """The payer (2010BB NM1*PR) lacks its PI/XV qualifier or its payer id.
@@ -95,6 +97,7 @@ def payer_identifier(claim: Claim, report: Reporter) -> Iterator[Finding]:
         "SBR*P*18*******XX~\nNM1*IL*1*DOE*JANE****MI*M1~\n"
         "NM1*PR*2*ACME HEALTH PLAN*****PI*ACMEPA~\n" + GOOD_CLAIM,
     ),
+    key=keys.payer,
 )
 def claim_filing_indicator(claim: Claim, report: Reporter) -> Iterator[Finding]:
     """SBR09 is missing or not a valid claim filing indicator.
@@ -141,6 +144,7 @@ def claim_filing_indicator(claim: Claim, report: Reporter) -> Iterator[Finding]:
     "lacks REF*F8.",
     (Claim,),
     Example(GOOD_CLAIM, GOOD_CLAIM.replace("*11:B:1*", "*11:B:7*")),
+    key=keys.claim_lines,
 )
 def clm05_location_frequency(claim: Claim, report: Reporter) -> Iterator[Finding]:
     """CLM05 is not place of service, B and frequency 1/7/8, or REF*F8 is missing.
@@ -204,6 +208,7 @@ def clm05_location_frequency(claim: Claim, report: Reporter) -> Iterator[Finding
     "CLM02 does not equal the sum of the line charges.",
     (Claim,),
     Example(GOOD_CLAIM, GOOD_CLAIM.replace("CLM*EX1*33*", "CLM*EX1*35*")),
+    key=keys.claim_lines,
 )
 def total_charge_balance(claim: Claim, report: Reporter) -> Iterator[Finding]:
     """CLM02 does not equal the sum of the line charges.
@@ -261,6 +266,7 @@ def total_charge_balance(claim: Claim, report: Reporter) -> Iterator[Finding]:
         GOOD_CLAIM,
         GOOD_CLAIM.replace("DTP*472*D8*20250301~\nLIN", "DTP*472*D8*20250230~\nLIN"),
     ),
+    key=keys.claim_lines,
 )
 def service_date(claim: Claim, report: Reporter) -> Iterator[Finding]:
     """A J3420 or injection line's service date is missing, invalid or late.

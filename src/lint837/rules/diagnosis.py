@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from lint837.findings import Finding, Severity
 from lint837.model import Claim, Diagnosis
+from lint837.rules import keys
 from lint837.rules.base import Example, Reporter, rule
 from lint837.rules.common import J3420, drug_lines
 from lint837.rules.examples import GOOD_CLAIM
@@ -33,6 +34,7 @@ def _element(diagnosis: Diagnosis, component: int) -> str:
     "An ICD-10 code in HI has a decimal point or another non-alphanumeric character.",
     (Claim,),
     Example(GOOD_CLAIM, GOOD_CLAIM.replace("HI*ABK:D510~", "HI*ABK:D51.0~")),
+    key=keys.diagnoses,
 )
 def icd_no_decimal(claim: Claim, report: Reporter) -> Iterator[Finding]:
     """An ICD-10 code in HI has a decimal point or another symbol.
@@ -64,6 +66,7 @@ def icd_no_decimal(claim: Claim, report: Reporter) -> Iterator[Finding]:
     "codes, or a repeated code.",
     (Claim,),
     Example(GOOD_CLAIM, GOOD_CLAIM.replace("HI*ABK:D510~", "HI*ABF:D510~")),
+    key=keys.diagnoses,
 )
 def hi_qualifiers(claim: Claim, report: Reporter) -> Iterator[Finding]:
     """HI qualifiers, count or repeats are wrong.
@@ -140,6 +143,7 @@ def hi_qualifiers(claim: Claim, report: Reporter) -> Iterator[Finding]:
         GOOD_CLAIM,
         GOOD_CLAIM.replace("SV1*HC:J3420*8*UN*1*11**1~", "SV1*HC:J3420*8*UN*1*11**2~"),
     ),
+    key=keys.diagnoses,
 )
 def pointer_validity(claim: Claim, report: Reporter) -> Iterator[Finding]:
     """A diagnosis pointer (SV107) is missing, dangling, repeated or too many.

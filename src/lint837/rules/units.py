@@ -134,6 +134,7 @@ class _DailyUnits:
     Example(GOOD_CLAIM, GOOD_CLAIM.replace(ONE_UNIT, "SV1*HC:J3420*8*UN*2*")),
     confirmed=False,
     codes=(J3420,),
+    stateful=True,
 )
 def mue_daily_units(claim: Claim, report: Reporter) -> Iterator[Finding]:
     """J3420 units for one patient and date exceed the MUE.

@@ -1,0 +1,223 @@
+"""Verdict keys: what a claim rule's verdict depends on, as a hashable value.
+
+Claims in a batch repeat themselves: the same practice bills the same drug,
+dose, codes and diagnoses for claim after claim. The engine remembers, per
+rule group, the keys of claims on which the rules found nothing, and skips
+those rules on a later claim with the same key. That is only right if two
+claims with the same key always get the same verdict, so a key must hold
+everything its rules read, and may drop only what they never look at.
+
+Two kinds of key:
+
+* :func:`claim_signature`, the default: the claim's own segments, CLM to
+  the end of its last line, plus the subscriber's SBR and payer NM1 and the
+  delimiters. Values that are unique to almost every claim are replaced by
+  what the rules can tell about them: CLM01 is left out (only batch rules
+  read it); each date becomes its checks (real date, range shape, after
+  the file's creation date, longer than a day) and which other date of the
+  claim it equals; each REF value becomes its checks (empty, blank, too
+  long, a placeholder) and which other REF value it equals.
+* Narrow keys for the general rules, which meet every claim: each names
+  the few segments its rules read (the payer, CLM, HI, the lines' SV1).
+
+A rule that reads anything else about a claim must say so here, or be
+declared ``stateful`` (never skipped). ``tests/test_verdicts.py`` lints
+every fixture with and without remembered verdicts and requires the same
+findings, and pins each reduction above with a pair of claims that differ
+only in what it keeps.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Hashable, Iterator
+from functools import lru_cache
+
+from lint837.model import Claim
+from lint837.model.claim import to_date
+from lint837.rules.authorization import MAX_LENGTH, PLACEHOLDER
+
+Key = Hashable
+
+__all__ = ["Key", "claim_lines", "claim_signature", "diagnoses", "payer"]
+
+
+def _delimiters(claim: Claim) -> tuple[str, str, str | None]:
+    delimiters = claim.spans[0][0].delimiters
+    return delimiters.element, delimiters.component, delimiters.repetition
+
+
+def payer(claim: Claim) -> Key:
+    """The subscriber loop's SBR and payer NM1 (CLM001, CLM002)."""
+    subscriber = claim.subscriber
+    if subscriber is None:
+        return None
+    party = subscriber.scan_text("NM1", "PR")
+    if party is None:  # the model's fallbacks find the payer loop's NM1
+        found = subscriber.payer
+        party = found.segment.text if found is not None else None
+    return (_delimiters(claim), subscriber.scan_text("SBR"), party)
+
+
+def _without_id(text: str, element: str) -> str:
+    parts = text.split(element, 2)
+    return parts[0] if len(parts) < 3 else f"{parts[0]}{element}{element}{parts[2]}"
+
+
+def _diagnosis_texts(claim: Claim) -> tuple[str, ...]:
+    keys, texts = claim.raw
+    element = claim.spans[0][0].delimiters.element
+    hi = "HI" + element
+    return tuple(text for key, text in zip(keys, texts, strict=True) if key == hi)
+
+
+@lru_cache(maxsize=4096)
+def _line_pointers(
+    service_texts: tuple[str, ...], element: str
+) -> tuple[str | None, ...]:
+    """Per line (cut at LX): SV107 as sent of its first SV1, None without SV1."""
+    found: list[str | None] = []
+    lx = "LX" + element
+    for text in service_texts:
+        if text.startswith(lx):
+            found.append(None)
+        elif found and found[-1] is None:
+            elements = text.split(element)
+            found[-1] = elements[7] if len(elements) > 7 else ""
+    return tuple(found)
+
+
+def diagnoses(claim: Claim) -> Key:
+    """Every HI segment, and each line's SV107 (DX001, DX002, DX003)."""
+    element, component, repetition = _delimiters(claim)
+    return (
+        (element, component, repetition),
+        _diagnosis_texts(claim),
+        _line_pointers(claim.service_texts, element),
+    )
+
+
+@lru_cache(maxsize=8192)
+def _date_checks(qualifier: str, value: str, created: str) -> str:
+    """What CLM005 can tell about a DTP03 value, as a short code."""
+    start = to_date(value.partition("-")[0])
+    end = to_date(value.partition("-")[2]) if qualifier == "RD8" else start
+    made = to_date(created)
+    flags = [
+        start is None,
+        end is None,
+        start is not None and end is not None and end < start,
+        start is not None and end is not None and end > start,
+        made is not None and end is not None and end > made,
+    ]
+    return "".join("1" if flag else "0" for flag in flags) + str(value.count("-"))
+
+
+@lru_cache(maxsize=8192)
+def _date_parts(
+    text: str, element: str, created: str
+) -> tuple[str, datetime.date | None]:
+    """A DTP text with DTP03 replaced by its checks, and its first date."""
+    parts = text.split(element)
+    if len(parts) < 4:
+        return text, None
+    value = parts[3]
+    parts[3] = _date_checks(parts[2], value, created)
+    return element.join(parts), to_date(value.partition("-")[0])
+
+
+@lru_cache(maxsize=8192)
+def _value_checks(value: str) -> str:
+    """What the REF rules can tell about a REF02 value, as one letter."""
+    stripped = value.strip()
+    if not value:
+        return "0"
+    if not stripped:
+        return "E"
+    if len(stripped) > MAX_LENGTH:
+        return "L"
+    if PLACEHOLDER.match(stripped):
+        return "P"
+    return "V"
+
+
+@lru_cache(maxsize=8192)
+def _reference_parts(text: str, element: str) -> tuple[str, str]:
+    """A REF text with REF02 replaced by its checks, and REF02 as sent."""
+    parts = text.split(element)
+    if len(parts) < 3:
+        return text, ""
+    value = parts[2]
+    parts[2] = _value_checks(value)
+    return element.join(parts), value
+
+
+def _positions(keys: list[str], key: str, first: int) -> Iterator[int]:
+    """Where ``key`` sits in ``keys`` from ``first`` on (searched at C speed)."""
+    k = first
+    while True:
+        try:
+            k = keys.index(key, k)
+        except ValueError:
+            return
+        yield k
+        k += 1
+
+
+def _reduced(claim: Claim, first: int) -> tuple[str, ...]:
+    """The claim's texts from the ``first``-th on, one-off values reduced.
+
+    A date keeps its checks and which earlier date of the claim it starts
+    on (rules compare first dates of service; a date that is not real
+    equals none); a REF value keeps its checks and which earlier REF value
+    it repeats.
+    """
+    keys, texts = claim.raw
+    element = claim.spans[0][0].delimiters.element
+    created = claim.transaction.creation_date
+    reduced = texts[first:]
+    keys = keys[first:]
+
+    dates: dict[datetime.date, int] = {}
+    for k in _positions(keys, "DTP", 0):
+        token, start = _date_parts(reduced[k], element, created)
+        same = "-" if start is None else dates.setdefault(start, len(dates))
+        reduced[k] = f"{token}#{same}"
+
+    values: dict[str, int] = {}
+    for k in _positions(keys, "REF", 0):
+        token, value = _reference_parts(reduced[k], element)
+        reduced[k] = f"{token}#{values.setdefault(value, len(values))}"
+    return tuple(reduced)
+
+
+def claim_lines(claim: Claim) -> Key:
+    """CLM without CLM01, the lines reduced, and REF*F8 for a replacement.
+
+    CLM003 reads CLM05 and, for frequency 7 or 8, whether 2300 holds
+    REF*F8; CLM004 CLM02 and the line charges; CLM005 the codes and
+    dates of the lines and the file's creation date.
+    """
+    keys, texts = claim.raw
+    element = claim.spans[0][0].delimiters.element
+    element_lx = "LX" + element
+    first = keys.index(element_lx) if element_lx in keys else len(keys)
+    replaces = claim.frequency in ("7", "8") and bool(claim.original_references)
+    return (
+        _delimiters(claim),
+        _without_id(texts[0], element),
+        replaces,
+        _reduced(claim, first),
+    )
+
+
+def claim_signature(claim: Claim) -> Key:
+    """The claim's segments with its one-off values reduced (the default key)."""
+    element = claim.spans[0][0].delimiters.element
+    reduced = _reduced(claim, 0)
+    return (
+        payer(claim),
+        _delimiters(claim),
+        _without_id(reduced[0], element),
+        reduced[1:],
+    )
