@@ -22,7 +22,8 @@ from lint837.errors import InputError, Lint837Error
 from lint837.findings import Severity
 from lint837.formatters import FORMATTERS
 from lint837.formatters.lines import WRITERS
-from lint837.linter import STDIN, FileSummary, configured, events
+from lint837.language import describe
+from lint837.linter import STDIN, FileSummary, configured, events, load_rule_files
 from lint837.model import Claim
 from lint837.rules import REGISTRY
 
@@ -104,6 +105,13 @@ def _split_codes(values: Sequence[str]) -> list[str]:
     help="Authorizations on file (CSV) for PA004.",
 )
 @click.option(
+    "--rules",
+    "rules_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Payer rules file (repeatable); added to those the configuration names.",
+)
+@click.option(
     "--config",
     "config_file",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -120,6 +128,7 @@ def check(
     exit_zero: bool,
     policy: Path | None,
     auths: Path | None,
+    rules_files: tuple[Path, ...],
     config_file: Path | None,
     isolated: bool,
 ) -> None:
@@ -132,6 +141,7 @@ def check(
         ignore=_split_codes(ignore) if ignore else None,
         policy=policy,
         authorizations=auths,
+        rules_files=rules_files,
     )
 
     formatter = FORMATTERS[output_format](sys.stdout)
@@ -229,10 +239,38 @@ def _claims(name: str) -> Iterator[Claim]:
         yield from (e for e in events(handle, name) if isinstance(e, Claim))
 
 
+_RULES_OPTION = click.option(
+    "--rules",
+    "rules_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also list the rules of this payer rules file (repeatable).",
+)
+
+
 @cli.command("rules")
-def list_rules() -> None:
+@_RULES_OPTION
+@click.option(
+    "--check",
+    "check_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Validate a payer rules file without linting anything (repeatable).",
+)
+@click.option("--schema", is_flag=True, help="Print the fields payer rules can read.")
+def list_rules(
+    rules_files: tuple[Path, ...], check_files: tuple[Path, ...], schema: bool
+) -> None:
     """List every rule: code, name, default severity, summary."""
-    for rule in REGISTRY.values():
+    if schema:
+        click.echo(describe(), nl=False)
+        return
+    if check_files:
+        found = load_rule_files(check_files)
+        click.echo(f"{len(found)} rules in {len(check_files)} file(s): all valid")
+        return
+
+    for rule in {**REGISTRY, **load_rule_files(rules_files)}.values():
         click.echo(
             f"{rule.code}  {rule.name:<32} {rule.severity.value:<8} {rule.summary}"
         )
@@ -240,9 +278,10 @@ def list_rules() -> None:
 
 @cli.command()
 @click.argument("code")
-def explain(code: str) -> None:
+@_RULES_OPTION
+def explain(code: str, rules_files: tuple[Path, ...]) -> None:
     """Show a rule's documentation and its examples."""
-    rule = REGISTRY.get(code.upper())
+    rule = {**REGISTRY, **load_rule_files(rules_files)}.get(code.upper())
     if rule is None:
         raise click.UsageError(f"no rule {code!r}; `lint837 rules` lists them")
 
@@ -253,8 +292,10 @@ def explain(code: str) -> None:
         out.write(
             "\nThis rule rests on a fact not yet confirmed against a primary source.\n"
         )
-    out.write("\nPasses:\n" + _indent(rule.example.passing))
-    out.write("\nFails:\n" + _indent(rule.example.failing))
+    if rule.example.passing:
+        out.write("\nPasses:\n" + _indent(rule.example.passing))
+    if rule.example.failing:
+        out.write("\nFails:\n" + _indent(rule.example.failing))
 
 
 def _indent(text: str) -> str:

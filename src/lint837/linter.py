@@ -23,6 +23,7 @@ from lint837.config import (
 )
 from lint837.errors import ConfigError, InputError
 from lint837.findings import Finding, Severity
+from lint837.language import load_rules
 from lint837.model import Claim, Event, TransactionSet, build
 from lint837.model.builder import key_of
 from lint837.reader import CHUNK_SIZE, Block, read_segments
@@ -325,6 +326,32 @@ def _order(entry: _Entry) -> int:
     return entry[0]
 
 
+def load_rule_files(paths: Sequence[Path]) -> dict[str, Rule]:
+    """Compile payer rules files; their codes must be new and distinct.
+
+    Raises ConfigError (naming the file, line and code) on a collision with
+    a built-in rule or with a rule of another file.
+    """
+    found: dict[str, tuple[Rule, str]] = {}
+    for path in paths:
+        for rule in load_rules(path):
+            where = rule.origin or str(path)
+            if rule.code in REGISTRY:
+                raise ConfigError(
+                    f"rule {rule.code} has the code of a built-in rule; "
+                    "give payer rules codes of their own (like ACME010)",
+                    source=where,
+                )
+            if rule.code in found:
+                raise ConfigError(
+                    f"rule {rule.code} is also defined in {found[rule.code][1]}",
+                    source=where,
+                )
+            found[rule.code] = (rule, where)
+        logger.info("payer rules from %s", path)
+    return {code: rule for code, (rule, _) in found.items()}
+
+
 def events(stream: BinaryIO, name: str) -> Iterator[Event]:
     """The model events of one stream, for tools that want the claims."""
     return build(read_segments(stream, name))
@@ -337,16 +364,20 @@ def configured(
     ignore: Sequence[str] | None = None,
     policy: Path | None = None,
     authorizations: Path | None = None,
+    rules_files: Sequence[Path] = (),
     chunk_size: int = CHUNK_SIZE,
 ) -> Linter:
     """A linter set up from configuration; arguments given here win over it.
 
-    Raises ConfigError for selectors that match no rule and for unreadable
-    or invalid policy, authorization and data files.
+    ``rules_files`` are payer rules files, added to those the configuration
+    names. Raises ConfigError for selectors that match no rule, for
+    unreadable or invalid policy, authorization, data and rules files, and
+    for a rules file whose codes collide with a built-in rule or another's.
     """
     settings = settings or Settings()
     source = str(settings.source) if settings.source else "configuration"
-    codes = list(REGISTRY)
+    available = {**REGISTRY, **load_rule_files([*settings.rules, *rules_files])}
+    codes = list(available)
     chosen = check_selectors(
         select if select is not None else settings.select,
         codes,
@@ -360,7 +391,7 @@ def configured(
         key="ignore",
     )
 
-    unknown = [code for code in settings.severity if code not in REGISTRY]
+    unknown = [code for code in settings.severity if code not in available]
     if unknown:
         raise ConfigError(
             f"severity given for unknown rule {unknown[0]!r}",
@@ -376,7 +407,7 @@ def configured(
     if auths_path is not None:
         context.authorizations = load_authorizations(auths_path)
 
-    rules = [REGISTRY[code] for code in selected(codes, chosen or [ALL], dropped)]
+    rules = [available[code] for code in selected(codes, chosen or [ALL], dropped)]
     logger.info(
         "%d rules; policy %s; authorizations %s",
         len(rules),

@@ -32,7 +32,7 @@ from lint837.errors import ConfigError
 from lint837.findings import Severity
 
 CONFIG_NAMES = ("lint837.toml", "pyproject.toml")
-_KEYS = {"select", "ignore", "fail-on", "policy", "auths", "severity", "data"}
+_KEYS = {"select", "ignore", "fail-on", "policy", "auths", "rules", "severity", "data"}
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,7 @@ class Settings:
     fail_on: Severity = Severity.ERROR
     policy: Path | None = None
     auths: Path | None = None
+    rules: tuple[Path, ...] = ()  # payer rules files (lint837.language)
     severity: dict[str, Severity] = field(default_factory=dict)
     data: dict[str, Path] = field(default_factory=dict)
     source: Path | None = None
@@ -109,6 +110,12 @@ def load_settings(path: Path) -> Settings:
             fail(key, "must be a path (a string)")
         return (base / value).resolve()
 
+    rules = table.get("rules", [])
+    if isinstance(rules, str):
+        rules = [rules]
+    if not isinstance(rules, list) or not all(isinstance(v, str) for v in rules):
+        fail("rules", "must be a list of rules file paths")
+
     overrides = table.get("severity", {})
     if not isinstance(overrides, dict):
         fail("severity", 'must be a table of CODE = "error" | "warning" | "info"')
@@ -131,6 +138,7 @@ def load_settings(path: Path) -> Settings:
         fail_on=severity("fail-on", table.get("fail-on", "error")),
         policy=file("policy"),
         auths=file("auths"),
+        rules=tuple((base / value).resolve() for value in rules),
         severity={
             code.upper(): severity("severity", v) for code, v in overrides.items()
         },

@@ -63,6 +63,7 @@ class Rule:
     # signature. A stateful rule looks across claims and always runs.
     key: Callable[[Claim], Hashable] | None = None
     stateful: bool = False
+    origin: str | None = None  # file:line of a payer rule; None when built in
 
     @property
     def documentation(self) -> str:
