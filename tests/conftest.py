@@ -92,4 +92,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         )
         megabytes = second / first / 1e6
         share = f", {baseline[0] / first:.2f}x baseline" if baseline else ""
+        plain = found.get("every rule")
+        if name.startswith("every rule +") and plain is not None:
+            share += f", {first / plain[0] - 1:+.0%} over every rule"
         write(f"{name}: {first:.3f} s, {megabytes:.1f} MB/s{share}")
