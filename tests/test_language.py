@@ -379,3 +379,17 @@ def test_no_field_reads_a_name_member_id_or_birth_date() -> None:
         "birth_date",
         "dob",
     }
+
+
+def test_a_rule_is_bounded_in_size() -> None:
+    huge = " or ".join(["line.units = 1"] * 300)
+    with pytest.raises(RulesError, match="at most 400"):
+        compile_rules(rule_text("each line", huge), "big.rules")
+
+
+def test_explain_shows_a_payer_rule(capsys: pytest.CaptureFixture[str]) -> None:
+    acme = str(ROOT / "examples" / "acme.rules")
+    assert main(["explain", "ACME010", "--rules", acme]) == 0
+    out = capsys.readouterr().out
+    assert "Acme's 2025 drug policy" in out
+    assert "acme.rules, line 4" in out
