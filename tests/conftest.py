@@ -12,9 +12,12 @@ from typing import Any
 
 import pytest
 
+from lint837.config import load_authorizations, load_policy
 from lint837.linter import FileSummary, Linter
 from lint837.model import Claim, build
 from lint837.reader import read_segments
+from lint837.rules import Rule
+from lint837.rules.context import Context
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -63,6 +66,18 @@ def lint_bytes(
     linter = linter or Linter()
     findings = list(linter.lint_stream(io.BytesIO(data), "test.837", summary))
     return findings, summary
+
+
+def example_context(rule: Rule, folder: Path, authorizations: bool = True) -> Context:
+    """A context with the policy (and authorizations) a rule's examples use."""
+    context = Context()
+    if rule.example.policy:
+        (folder / "policy.toml").write_text(rule.example.policy)
+        context.policy = load_policy(folder / "policy.toml")
+    if authorizations and rule.example.authorizations:
+        (folder / "auths.csv").write_text(rule.example.authorizations)
+        context.authorizations = load_authorizations(folder / "auths.csv")
+    return context
 
 
 def lint_fixture(relative: str, linter: Linter | None = None) -> Iterator[Any]:

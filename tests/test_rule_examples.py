@@ -6,27 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from lint837.config import load_authorizations, load_policy
 from lint837.findings import Finding
 from lint837.linter import Linter
 from lint837.rules import REGISTRY, Rule
-from lint837.rules.context import Context
 
-from conftest import lint_bytes
+from conftest import example_context, lint_bytes
 from examples import example_file
 
 RULES = sorted(REGISTRY.values(), key=lambda rule: rule.code)
 
 
 def run_example(rule: Rule, snippet: str, folder: Path) -> list[Finding]:
-    context = Context()
-    if rule.example.policy:
-        (folder / "policy.toml").write_text(rule.example.policy)
-        context.policy = load_policy(folder / "policy.toml")
-    if rule.example.authorizations:
-        (folder / "auths.csv").write_text(rule.example.authorizations)
-        context.authorizations = load_authorizations(folder / "auths.csv")
-    linter = Linter([rule], context=context)
+    linter = Linter([rule], context=example_context(rule, folder))
     findings, _ = lint_bytes(example_file(snippet), linter)
     return findings + list(linter.finish())
 
@@ -45,10 +36,7 @@ def test_failing_example_raises_the_rule(rule: Rule, tmp_path: Path) -> None:
 @pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.code)
 def test_passing_example_is_clean_for_every_rule(rule: Rule, tmp_path: Path) -> None:
     """The passing snippet is a model claim: no rule finds anything to warn of."""
-    context = Context()
-    if rule.example.policy:
-        (tmp_path / "policy.toml").write_text(rule.example.policy)
-        context.policy = load_policy(tmp_path / "policy.toml")
+    context = example_context(rule, tmp_path, authorizations=False)
     findings, _ = lint_bytes(
         example_file(rule.example.passing), Linter(context=context)
     )

@@ -16,14 +16,13 @@ from typing import Any
 
 import pytest
 
-from lint837.config import load_authorizations, load_policy
 from lint837.errors import InputError
 from lint837.linter import Linter
 from lint837.rules import REGISTRY, Rule
 from lint837.rules.context import Context
 from lint837.rules.examples import GOOD_CLAIM
 
-from conftest import CORPUS, lint_bytes
+from conftest import CORPUS, example_context, lint_bytes
 from examples import example_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,17 +55,6 @@ def both_ways(
 
 def codes(findings: list[dict[str, Any]]) -> set[str]:
     return {finding["rule"] for finding in findings if "rule" in finding}
-
-
-def example_context(rule: Rule, folder: Path) -> Context:
-    context = Context()
-    if rule.example.policy:
-        (folder / "policy.toml").write_text(rule.example.policy)
-        context.policy = load_policy(folder / "policy.toml")
-    if rule.example.authorizations:
-        (folder / "auths.csv").write_text(rule.example.authorizations)
-        context.authorizations = load_authorizations(folder / "auths.csv")
-    return context
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.code)
