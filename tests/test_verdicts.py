@@ -10,14 +10,21 @@ hide the second claim's finding.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from lint837.config import load_policy
 from lint837.errors import InputError
-from lint837.linter import Linter
+from lint837.language import compile_rules, load_rules
+from lint837.language.schema import FIELDS, Type
+from lint837.linter import Linter, events
+from lint837.model import Claim, ServiceLine
 from lint837.rules import REGISTRY, Rule
 from lint837.rules.context import Context
 from lint837.rules.examples import GOOD_CLAIM
@@ -35,13 +42,15 @@ RULES = sorted(REGISTRY.values(), key=lambda rule: rule.code)
 
 
 def both_ways(
-    data: bytes, context: Callable[[], Context] = Context
+    data: bytes,
+    context: Callable[[], Context] = Context,
+    rules: list[Rule] | None = None,
 ) -> list[dict[str, Any]]:
     """The findings with remembered verdicts, after checking they match without."""
     runs = []
     for remember in (True, False):
         # A new context each time: batch rules keep their state in it.
-        linter = Linter(context=context(), remember_verdicts=remember)
+        linter = Linter(rules, context=context(), remember_verdicts=remember)
         try:
             findings, _ = lint_bytes(data, linter)
         except InputError as error:
@@ -173,3 +182,191 @@ def test_memory_for_verdicts_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None
     lint_bytes(data, linter)
     assert all(len(clean) <= 2 for clean in linter._verdicts.values())
     assert "CLM004" in codes(both_ways(data))
+
+
+# --- payer rules: keys built from the parts of the claim their fields read ----
+
+PAYER_RULES = [
+    *load_rules(ROOT / "tests" / "rules" / "builtin_ports.rules"),
+    *load_rules(ROOT / "tests" / "rules" / "benchmark_pack.rules"),
+    *(
+        rule
+        for path in sorted((ROOT / "examples").glob("*.rules"))
+        for rule in load_rules(path)
+    ),
+]
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda path: str(path.relative_to(ROOT)))
+def test_payer_rules_get_the_same_findings_on_every_fixture(path: Path) -> None:
+    policy = ROOT / "fixtures" / "policies" / "payers.toml"
+    both_ways(
+        path.read_bytes(),
+        lambda: Context(policy=load_policy(policy)),
+        [*REGISTRY.values(), *PAYER_RULES],
+    )
+
+
+def _claim_and_drug_line(data: bytes) -> tuple[Claim, ServiceLine]:
+    claims = [e for e in events(io.BytesIO(data), "x") if isinstance(e, Claim)]
+    line = next(line for line in claims[0].lines if line.code == "J3420")
+    return claims[0], line
+
+
+def _changed(value: str) -> str:
+    """Another value of the same kind: a number or a date moves, text grows."""
+    if len(value) == 8 and value.isdigit():
+        return value[:6] + ("02" if value[6:] == "01" else "01")
+    if value.replace(".", "", 1).isdigit():
+        return str(Decimal(value) + 1)
+    return value + "9" if value else "9"
+
+
+def _field_cases() -> list[Any]:
+    data = example_file(GOOD_CLAIM)
+    claim, line = _claim_and_drug_line(data)
+    context = Context()
+    cases = []
+    for root, subject in (("line", line), ("claim", claim), ("payer", claim)):
+        for field in FIELDS[root].values():
+            if field.where is None or field.type not in (
+                Type.TEXT,
+                Type.NUMBER,
+                Type.DATE,
+            ):
+                continue
+            value = field.read(subject, context)
+            segment, element = field.where(subject)
+            if value is None or segment is None or element is None:
+                continue
+            cases.append(
+                pytest.param(
+                    root, field, value, segment, element, id=f"{root}.{field.name}"
+                )
+            )
+    return cases
+
+
+@pytest.mark.parametrize(
+    ("root", "field", "value", "segment", "element"), _field_cases()
+)
+def test_a_payer_rule_sees_every_change_to_a_field_it_reads(
+    root: str, field: Any, value: Any, segment: Any, element: str
+) -> None:
+    """Change the element a field is read from in the third claim only: the
+    rule requiring the old value must fire there, remembered verdicts or not.
+
+    A line field is read on every line (its value on the injection line is
+    allowed too), so the key must hold the field's own parts, not the
+    lines' codes by chance.
+    """
+    values = [value]
+    if root == "line":
+        claim, _ = _claim_and_drug_line(example_file(GOOD_CLAIM))
+        other = field.read(claim.lines[0], Context())
+        if other != value:
+            values.append(other)
+    name = f"{root}.{field.name}"
+    condition = " or ".join(
+        f"not exists {name}" if v is None else _equals(name, field, v) for v in values
+    )
+    scope = "each line" if root == "line" else "claim"
+
+    rules = compile_rules(
+        f'rule KEY001 "t"\n  severity error\n  for {scope}\n'
+        f'  require {condition}\n  message "m"\n',
+        "keys.rules",
+    )
+
+    changes_id = (root, field.name) == ("claim", "id")
+    if root == "payer":  # the payer loop is outside the claim: another file
+        data = example_file(GOOD_CLAIM + GOOD_CLAIM.replace("CLM*EX1*", "CLM*EX2*"))
+        changed = example_file(GOOD_CLAIM.replace("CLM*EX1*", "CLM*EX9*"))
+        data += _mutated(changed.decode(), segment, element).encode()
+    else:
+        third = _mutated(GOOD_CLAIM, segment, element)
+        if changes_id:  # the claim id is what changes: EX1 becomes EX19
+            data = example_file(GOOD_CLAIM * 2 + third)
+        else:
+            data = example_file(
+                GOOD_CLAIM
+                + GOOD_CLAIM.replace("CLM*EX1*", "CLM*EX2*")
+                + third.replace("CLM*EX1*", "CLM*EX9*")
+            )
+    findings = both_ways(data, rules=rules)
+    assert [f["claim"] for f in findings] == ["EX19" if changes_id else "EX9"]
+
+
+def _equals(name: str, field: Any, value: Any) -> str:
+    if field.type is Type.DATE:
+        days = (date(2025, 3, 10) - value).days  # BHT04 of example files
+        return f"days({name}, claim.created) = {days}"
+    if field.type is Type.NUMBER:
+        return f"{name} = {value}"
+    return f'{name} = "{value}"'
+
+
+def _mutated(text: str, segment: Any, element: str) -> str:
+    """``text`` with the ``element`` (like SV104 or CLM05-1) of a segment changed."""
+    segment_text = segment.text
+    position, _, component = element[len(segment.id) :].partition("-")
+    parts = segment_text.split("*")
+    value = parts[int(position)]
+    if component:
+        pieces = value.split(":")
+        pieces[int(component) - 1] = _changed(pieces[int(component) - 1])
+        parts[int(position)] = ":".join(pieces)
+    else:
+        parts[int(position)] = _changed(value)
+    # The last one: the J3420 line's segments come after the injection line's.
+    before, found, after = text.rpartition(segment_text)
+    assert found
+    return before + "*".join(parts) + after
+
+
+# (what a payer rule requires, what the third claim changes): reductions of
+# dates, REF values and presence must still tell the third claim apart.
+REDUCED_READS = [
+    pytest.param(
+        "count(other lines where other.date = line.date) = 1",
+        (DRUG_DATE, DRUG + "D8*20250302~"),
+        id="same-date",
+    ),
+    pytest.param("exists admin.code", (DRUG_DATE, DRUG + "D8*20250302~"), id="paired"),
+    pytest.param(
+        "not exists claim.referral or claim.referral != claim.prior_auth",
+        ("REF*G1*PA12345~", "REF*G1*PA12345~\nREF*9F*PA12345~"),
+        id="referral-equals-auth",
+    ),
+    pytest.param(
+        "exists claim.prior_auth", ("REF*G1*PA12345~\n", ""), id="auth-present"
+    ),
+    pytest.param(
+        "exists claim.prior_auth",
+        ("REF*G1*PA12345~", "REF*9F*PA12345~"),
+        id="auth-kind",
+    ),
+    pytest.param("exists line.ndc", ("LIN**N4*00517003125~\n", ""), id="ndc-present"),
+    pytest.param(
+        "claim.line_count = 2",
+        ("CTP****1*ML~\n", "CTP****1*ML~\nLX*3~\nSV1*HC:85025*28*UN*1*11**1~\n"),
+        id="line-count",
+    ),
+]
+
+
+@pytest.mark.parametrize(("require", "change"), REDUCED_READS)
+def test_a_payer_rule_reading_less_than_values_is_still_sound(
+    require: str, change: tuple[str, str]
+) -> None:
+    rules = compile_rules(
+        f'rule KEY002 "t"\n  severity error\n  for each J3420 line\n'
+        f'  require {require}\n  message "m"\n',
+        "keys.rules",
+    )
+    old, new = change
+    assert old in GOOD_CLAIM
+    third = GOOD_CLAIM.replace(old, new).replace("CLM*EX1*", "CLM*EX9*")
+    data = example_file(GOOD_CLAIM + GOOD_CLAIM.replace("CLM*EX1*", "CLM*EX2*") + third)
+    findings = both_ways(data, rules=rules)
+    assert [f["claim"] for f in findings] == ["EX9"]

@@ -44,6 +44,7 @@ from lint837.language.schema import (
 from lint837.model import Claim, ServiceLine
 from lint837.rules.base import Example, Reporter, Rule
 from lint837.rules.context import Context
+from lint837.rules.keys import parts_key
 
 # A node of lark's parse tree, a Tree or a Token: lark types its children
 # loosely, so the compiler checks shapes itself.
@@ -193,6 +194,8 @@ class _Compiler:
     source: str
     lines: list[str]
     defined: dict[str, str] = field(default_factory=dict)
+    reading: set[str] = field(default_factory=set)  # parts the rule reads
+    pattern: str | None = None  # set while compiling an equality of patterns
 
     # Errors ---------------------------------------------------------------------
 
@@ -271,12 +274,17 @@ class _Compiler:
 
         scope = seen["scope"].children[0]
         on_lines = scope.data != "claim_scope"
+        # Which lines a rule ranges over hangs on the layout (LX), and for
+        # each J3420 line on the lines' codes too.
+        self.reading = {"services"} if scope.data == "code_scope" else set()
         where = (
             self.condition(seen["where"].children[0], _Scope(on_lines))
             if "where" in seen
             else None
         )
         require = self.condition(seen["require"].children[0], _Scope(on_lines))
+        # The verdict depends on what where and require read, nothing else.
+        key = parts_key(frozenset(self.reading))
         message = self.message(seen["message"].children[0], _Scope(on_lines))
         locate = self.target(seen.get("at"), on_lines)
         severity = Severity(str(seen["severity"].children[0]))
@@ -298,7 +306,7 @@ class _Compiler:
             check=check,
             example=Example("", ""),
             codes=frozenset(codes) if codes else None,
-            stateful=True,  # reads fields no verdict key covers
+            key=key,
             origin=f"{self.source}:{code_token.line}",
         )
 
@@ -483,6 +491,12 @@ class _Compiler:
                 hint='count(lines where other.code = "96372") counts lines',
             )
         read = found.read
+        if self.pattern is not None and found.pattern == self.pattern:
+            self.reading.add(self.pattern)
+        else:
+            self.reading.update(found.parts)
+        if root == "admin":  # the pairing reads codes, and which dates are equal
+            self.reading.update(("services", "date_pattern"))
 
         def fn(env: Env) -> Value:
             subject = env.subject(root)
@@ -653,8 +667,14 @@ class _Compiler:
 
     def _comparison(self, tree: Node, scope: _Scope) -> Expr:
         left_tree, operator, right_tree = tree.children
-        left, right = self.expr(left_tree, scope), self.expr(right_tree, scope)
         op = str(operator)
+        # Two dates (or two REF02 values) compared for equality only need to
+        # know which equals which, not the values themselves.
+        self.pattern = self._shared_pattern(left_tree, right_tree, op)
+        try:
+            left, right = self.expr(left_tree, scope), self.expr(right_tree, scope)
+        finally:
+            self.pattern = None
         if left.type is not right.type:
             raise self.fail_at(
                 tree,
@@ -679,6 +699,20 @@ class _Compiler:
             return x is not None and y is not None and compare(x, y)
 
         return Expr(comparison, Type.BOOL, 1 + left.nodes + right.nodes)
+
+    def _shared_pattern(self, left: Node, right: Node, op: str) -> str | None:
+        if op not in ("=", "!="):
+            return None
+        patterns = set()
+        for side in (left, right):
+            if not (isinstance(side, Tree) and side.data == "field"):
+                return None
+            names = [str(token) for token in side.children]
+            found = FIELDS.get(names[0], {}).get(names[-1]) if len(names) == 2 else None
+            if found is None or found.pattern is None:
+                return None
+            patterns.add(found.pattern)
+        return patterns.pop() if len(patterns) == 1 else None
 
     def _collection(self, tree: Node, scope: _Scope) -> Expr:
         expr = self.expr(tree, scope)
@@ -748,7 +782,17 @@ class _Compiler:
         return self._quantified(tree, scope, "none")
 
     def _existence(self, tree: Node, scope: _Scope) -> Expr:
+        before = set(self.reading)
         inner = self.expr(tree.children[0], scope)
+        target = tree.children[0]
+        if isinstance(target, Tree) and target.data == "field":
+            # Whether a field is there may hang on less than its value.
+            root, name = self.path(target)
+            presence = FIELDS[root][name].presence
+            if presence is not None:
+                self.reading = before | set(presence)
+                if root == "admin":
+                    self.reading.update(("services", "date_pattern"))
         fn = inner.fn
 
         def existence(env: Env) -> Value:

@@ -54,6 +54,13 @@ class Field:
     doc: str
     read: Callable[[Any, Context], Value]
     where: Callable[[Any], Where] | None = None
+    # The parts of the claim the value is read from (lint837.rules.keys.PARTS),
+    # and those that decide whether it is there at all (None: the same).
+    parts: tuple[str, ...] = ()
+    presence: tuple[str, ...] | None = None
+    # The part that decides whether two such fields are equal, when that
+    # takes less than their values (dates: which date; REF02: which value).
+    pattern: str | None = None
 
 
 def _plain(code: str) -> str:
@@ -84,6 +91,7 @@ PAYER = (
         "Payer id, 2010BB NM109: what payer policies are keyed by.",
         lambda c, _: c.payer_id if c.payer is not None else None,
         lambda c: (_payer_segment(c), "NM109"),
+        parts=("payer",),
     ),
     Field(
         "name",
@@ -93,6 +101,7 @@ PAYER = (
             x.payer(c).name or (c.payer.last_name if c.payer is not None else None)
         ),
         lambda c: (_payer_segment(c), "NM103"),
+        parts=("payer",),
     ),
     Field(
         "kind",
@@ -101,6 +110,7 @@ PAYER = (
         "kind, else read from SBR09.",
         _kind,
         lambda c: (_sbr(c), "SBR09"),
+        parts=("payer",),
     ),
     Field(
         "filing_indicator",
@@ -108,18 +118,21 @@ PAYER = (
         "SBR09, the claim filing indicator (MB, 16, MC, CI...).",
         lambda c, _: c.filing_indicator if _sbr(c) is not None else None,
         lambda c: (_sbr(c), "SBR09"),
+        parts=("payer",),
     ),
     Field(
         "prior_auth",
         Type.TEXTS,
         "Codes this payer's policy lists under prior_auth.",
         lambda c, x: sorted(x.payer(c).prior_auth),
+        parts=("payer",),
     ),
     Field(
         "ndc_required",
         Type.TEXTS,
         "Codes this payer's policy lists under ndc_required.",
         lambda c, x: sorted(x.payer(c).ndc_required),
+        parts=("payer",),
     ),
     Field(
         "supportive_diagnoses",
@@ -127,12 +140,14 @@ PAYER = (
         "Diagnoses that support J3420 for this payer: the policy's list, "
         "else the shipped one.",
         lambda c, x: x.payer(c).supportive_diagnoses or x.data.supportive_diagnoses,
+        parts=("payer",),
     ),
     Field(
         "single_dose_ndcs",
         Type.TEXTS,
         "NDCs this payer's policy lists as single-dose.",
         lambda c, x: sorted(x.payer(c).single_dose_ndcs),
+        parts=("payer",),
     ),
 )
 
@@ -155,6 +170,7 @@ CLAIM = (
         "CLM01, the patient control number.",
         lambda c, _: c.id,
         lambda c: (c.clm, "CLM01"),
+        parts=("clm_id",),
     ),
     Field(
         "charge",
@@ -162,6 +178,7 @@ CLAIM = (
         "CLM02, the total charge.",
         lambda c, _: c.total_charge,
         lambda c: (c.clm, "CLM02"),
+        parts=("clm",),
     ),
     Field(
         "place_of_service",
@@ -169,6 +186,7 @@ CLAIM = (
         "CLM05-1, the place of service.",
         lambda c, _: c.place_of_service,
         lambda c: (c.clm, "CLM05-1"),
+        parts=("clm",),
     ),
     Field(
         "frequency",
@@ -176,6 +194,7 @@ CLAIM = (
         "CLM05-3: 1 original, 7 replacement, 8 void.",
         lambda c, _: c.frequency,
         lambda c: (c.clm, "CLM05-3"),
+        parts=("clm",),
     ),
     Field(
         "prior_auth",
@@ -183,6 +202,9 @@ CLAIM = (
         "REF02 of 2300 REF*G1 (missing when there is no REF*G1).",
         lambda c, _: _first_reference(c.prior_authorizations),
         lambda c: _reference_where(c.prior_authorizations),
+        parts=("refs",),
+        pattern="ref_pattern",
+        presence=("ref_qualifiers",),
     ),
     Field(
         "referral",
@@ -190,6 +212,9 @@ CLAIM = (
         "REF02 of 2300 REF*9F (missing when there is no REF*9F).",
         lambda c, _: _first_reference(c.referrals),
         lambda c: _reference_where(c.referrals),
+        parts=("refs",),
+        pattern="ref_pattern",
+        presence=("ref_qualifiers",),
     ),
     Field(
         "diagnoses",
@@ -197,6 +222,7 @@ CLAIM = (
         "The HI diagnosis codes in order, without punctuation.",
         lambda c, _: [_plain(d.code) for d in c.diagnoses],
         lambda c: (c.diagnosis_segment, None),
+        parts=("hi",),
     ),
     Field(
         "principal_diagnosis",
@@ -204,24 +230,28 @@ CLAIM = (
         "HI01-2, the principal diagnosis, without punctuation.",
         lambda c, _: _plain(c.diagnoses[0].code) if c.diagnoses else None,
         lambda c: (c.diagnosis_segment, "HI01-2"),
+        parts=("hi",),
     ),
     Field(
         "codes",
         Type.TEXTS,
         "Every procedure code the claim bills (SV101-2).",
         lambda c, _: sorted(c.procedure_codes),
+        parts=("services",),
     ),
     Field(
         "line_count",
         Type.NUMBER,
         "How many service lines (LX) the claim has.",
         lambda c, _: Decimal(len(c.lines)),
+        parts=(),  # the layout: how many LX
     ),
     Field(
         "created",
         Type.DATE,
         "BHT04, the date the transaction was created.",
         lambda c, _: to_date(c.transaction.creation_date),
+        parts=("created",),
     ),
 )
 
@@ -264,6 +294,7 @@ LINE = (
         "LX01, the line number.",
         lambda line, _: line.number,
         lambda line: (line.lx, "LX01"),
+        parts=("services",),
     ),
     Field(
         "code",
@@ -271,6 +302,7 @@ LINE = (
         "SV101-2, the procedure code (J3420, 96372...).",
         lambda line, _: line.code,
         lambda line: _sv1(line, "SV101-2"),
+        parts=("services",),
     ),
     Field(
         "qualifier",
@@ -278,6 +310,7 @@ LINE = (
         "SV101-1, HC for HCPCS and CPT.",
         lambda line, _: line.qualifier,
         lambda line: _sv1(line, "SV101-1"),
+        parts=("services",),
     ),
     Field(
         "modifiers",
@@ -285,6 +318,7 @@ LINE = (
         "SV101-3 to SV101-6, the modifiers sent.",
         lambda line, _: list(line.modifiers),
         lambda line: _sv1(line, "SV101-3"),
+        parts=("services",),
     ),
     Field(
         "charge",
@@ -292,6 +326,7 @@ LINE = (
         "SV102, the line charge.",
         lambda line, _: line.charge,
         lambda line: _sv1(line, "SV102"),
+        parts=("services",),
     ),
     Field(
         "unit_basis",
@@ -299,6 +334,7 @@ LINE = (
         "SV103: UN units, MJ minutes.",
         lambda line, _: line.unit_basis,
         lambda line: _sv1(line, "SV103"),
+        parts=("services",),
     ),
     Field(
         "units",
@@ -306,6 +342,7 @@ LINE = (
         "SV104, the units billed.",
         lambda line, _: line.units,
         lambda line: _sv1(line, "SV104"),
+        parts=("services",),
     ),
     Field(
         "place_of_service",
@@ -313,6 +350,7 @@ LINE = (
         "SV105, else the claim's CLM05-1.",
         lambda line, _: line.place_of_service,
         lambda line: _sv1(line, "SV105"),
+        parts=("services", "clm"),
     ),
     Field(
         "pointers",
@@ -320,6 +358,7 @@ LINE = (
         "SV107, the diagnosis pointers.",
         lambda line, _: list(line.pointers),
         lambda line: _sv1(line, "SV107"),
+        parts=("services",),
     ),
     Field(
         "diagnoses",
@@ -327,6 +366,7 @@ LINE = (
         "The codes the line's pointers name, in pointer order, without punctuation.",
         lambda line, _: _pointed(line),
         lambda line: _sv1(line, "SV107"),
+        parts=("services", "hi"),
     ),
     Field(
         "date",
@@ -334,6 +374,8 @@ LINE = (
         "DTP*472 DTP03, the (first) date of service.",
         lambda line, _: line.date,
         _date_where,
+        parts=("dates",),
+        pattern="date_pattern",
     ),
     Field(
         "prior_auth",
@@ -341,6 +383,9 @@ LINE = (
         "REF02 of the line's 2400 REF*G1 (missing when there is none).",
         lambda line, _: _first_reference(line.prior_authorizations),
         lambda line: _reference_where(line.prior_authorizations),
+        parts=("refs",),
+        pattern="ref_pattern",
+        presence=("ref_qualifiers",),
     ),
     Field(
         "ndc",
@@ -348,6 +393,8 @@ LINE = (
         "LIN03, the NDC of loop 2410 (missing without LIN).",
         lambda line, _: line.drug.ndc if line.drug is not None else None,
         lambda line: _drug_where(line, "LIN03"),
+        parts=("drug",),
+        presence=(),
     ),
     Field(
         "ndc_qualifier",
@@ -355,6 +402,8 @@ LINE = (
         "LIN02, N4 for an 11-digit NDC.",
         lambda line, _: line.drug.qualifier if line.drug is not None else None,
         lambda line: _drug_where(line, "LIN02"),
+        parts=("drug",),
+        presence=(),
     ),
     Field(
         "ndc_quantity",
@@ -362,6 +411,7 @@ LINE = (
         "CTP04 as a number (missing without CTP or when not a number).",
         lambda line, _: line.drug.quantity if line.drug is not None else None,
         lambda line: _drug_where(line, "CTP04"),
+        parts=("drug",),
     ),
     Field(
         "ndc_quantity_text",
@@ -369,6 +419,8 @@ LINE = (
         "CTP04 as sent (missing without CTP).",
         lambda line, _: _ndc_quantity_text(line),
         lambda line: _drug_where(line, "CTP04"),
+        parts=("drug",),
+        presence=(),
     ),
     Field(
         "ndc_unit",
@@ -378,6 +430,8 @@ LINE = (
             line.drug.unit if line.drug is not None and line.drug.ctp else None
         ),
         lambda line: _drug_where(line, "CTP05-1"),
+        parts=("drug",),
+        presence=(),
     ),
 )
 
@@ -390,36 +444,42 @@ DATA = (
         Type.CODES,
         "Diagnoses that support J3420 (j3420_supportive_diagnoses.toml).",
         lambda _, x: x.data.supportive_diagnoses,
+        parts=(),
     ),
     Field(
         "general_welfare",
         Type.CODES,
         "Fatigue, malaise, weight-loss codes that do not support B12 alone.",
         lambda _, x: x.data.general_welfare,
+        parts=(),
     ),
     Field(
         "ndcs",
         Type.CODES,
         "Known cyanocobalamin 1,000 mcg/mL NDCs.",
         lambda _, x: x.data.ndcs,
+        parts=(),
     ),
     Field(
         "injection_codes",
         Type.TEXTS,
         "Administration codes that inject a drug (96372 and the IV family).",
         lambda _, x: sorted(x.data.injection_codes),
+        parts=(),
     ),
     Field(
         "em_codes",
         Type.CODES,
         "Evaluation and management visit codes.",
         lambda _, x: x.data.em_codes,
+        parts=(),
     ),
     Field(
         "facility_places",
         Type.TEXTS,
         "Places of service that are facilities.",
         lambda _, x: sorted(x.data.facility_places),
+        parts=(),
     ),
 )
 

@@ -30,16 +30,27 @@ only in what it keeps.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Hashable, Iterator
-from functools import lru_cache
+from collections.abc import Callable, Hashable, Iterator
+from functools import cache, lru_cache
+from itertools import compress
+from typing import Any
 
 from lint837.model import Claim
 from lint837.model.claim import to_date
 from lint837.rules.authorization import MAX_LENGTH, PLACEHOLDER
 
 Key = Hashable
+_MISSING: Any = object()
 
-__all__ = ["Key", "claim_lines", "claim_signature", "diagnoses", "payer"]
+__all__ = [
+    "PARTS",
+    "Key",
+    "claim_lines",
+    "claim_signature",
+    "diagnoses",
+    "parts_key",
+    "payer",
+]
 
 
 def _delimiters(claim: Claim) -> tuple[str, str, str | None]:
@@ -49,6 +60,13 @@ def _delimiters(claim: Claim) -> tuple[str, str, str | None]:
 
 def payer(claim: Claim) -> Key:
     """The subscriber loop's SBR and payer NM1 (CLM001, CLM002)."""
+    found: Key = claim.__dict__.get("_key_part_payer", _MISSING)
+    if found is _MISSING:
+        found = claim.__dict__["_key_part_payer"] = _payer(claim)
+    return found
+
+
+def _payer(claim: Claim) -> Key:
     subscriber = claim.subscriber
     if subscriber is None:
         return None
@@ -221,3 +239,126 @@ def claim_signature(claim: Claim) -> Key:
         _without_id(reduced[0], element),
         reduced[1:],
     )
+
+
+# --- keys built from parts, for rules that say which parts of a claim they read ---
+
+
+def _once(name: str, read: Callable[[Claim], Key]) -> Callable[[Claim], Key]:
+    """``read``, worked out once per claim (kept in the claim's __dict__)."""
+    slot = "_key_part_" + name
+
+    def part(claim: Claim) -> Key:
+        found: Key = claim.__dict__.get(slot, _MISSING)
+        if found is _MISSING:
+            found = claim.__dict__[slot] = read(claim)
+        return found
+
+    return part
+
+
+def _texts(*wanted: str) -> Callable[[Claim], Key]:
+    """The texts of the segments with these block keys, in file order."""
+
+    def part(claim: Claim) -> Key:
+        keys, texts = claim.raw
+        return tuple(tuple(compress(texts, map(key.__eq__, keys))) for key in wanted)
+
+    return part
+
+
+def _hi(claim: Claim) -> Key:
+    keys, texts = claim.raw
+    hi = "HI" + claim.spans[0][0].delimiters.element
+    return tuple(compress(texts, map(hi.__eq__, keys)))
+
+
+def _qualifiers(claim: Claim) -> Key:
+    keys, texts = claim.raw
+    element = claim.spans[0][0].delimiters.element
+    return tuple(
+        [*text.split(element, 2), ""][1]
+        for text in compress(texts, map("REF".__eq__, keys))
+    )
+
+
+def _frame(claim: Claim) -> Key:
+    """Delimiters and layout: which segment sits where."""
+    return (_delimiters(claim), tuple(claim.raw[0]))
+
+
+def _date_pattern(claim: Claim) -> Key:
+    """Each DTP with its date reduced to its checks and which date it equals."""
+    keys, texts = claim.raw
+    element = claim.spans[0][0].delimiters.element
+    created = claim.transaction.creation_date
+    dates: dict[datetime.date, int] = {}
+    found = []
+    for text in compress(texts, map("DTP".__eq__, keys)):
+        token, start = _date_parts(text, element, created)
+        same = "-" if start is None else dates.setdefault(start, len(dates))
+        found.append(f"{token}#{same}")
+    return tuple(found)
+
+
+def _reference_pattern(claim: Claim) -> Key:
+    """Each REF with REF02 reduced to its checks and which value it repeats."""
+    keys, texts = claim.raw
+    element = claim.spans[0][0].delimiters.element
+    values: dict[str, int] = {}
+    found = []
+    for text in compress(texts, map("REF".__eq__, keys)):
+        token, value = _reference_parts(text, element)
+        found.append(f"{token}#{values.setdefault(value, len(values))}")
+    return tuple(found)
+
+
+PARTS: dict[str, Callable[[Claim], Key]] = {
+    name: _once(name, read)
+    for name, read in {
+        "frame": _frame,
+        "payer": _payer,
+        "clm": lambda claim: _without_id(
+            claim.raw[1][0], claim.spans[0][0].delimiters.element
+        ),
+        "clm_id": lambda claim: claim.raw[1][0],
+        "services": lambda claim: claim.service_texts,
+        "dates": _texts("DTP"),
+        "date_pattern": _date_pattern,
+        "hi": _hi,
+        "refs": _texts("REF"),
+        "ref_pattern": _reference_pattern,
+        "ref_qualifiers": _qualifiers,
+        "drug": _texts("LIN", "CTP"),
+        "created": lambda claim: claim.transaction.creation_date,
+    }.items()
+}
+"""Parts of a claim a key can be built from, each the raw texts it reads."""
+
+
+@cache
+def parts_key(parts: frozenset[str]) -> Callable[[Claim], Key]:
+    """A key of the named parts, always with the delimiters and the layout.
+
+    One function per set of parts, so that rules reading the same parts
+    share one verdict group in the engine.
+    """
+    readers = [PARTS[name] for name in sorted(parts | {"frame"})]
+    key: Callable[[Claim], Key]
+    if len(readers) == 1:
+        (first,) = readers
+
+        def key(claim: Claim) -> Key:
+            return first(claim)
+    elif len(readers) == 2:
+        first, second = readers
+
+        def key(claim: Claim) -> Key:
+            return (first(claim), second(claim))
+    else:
+
+        def key(claim: Claim) -> Key:
+            return tuple([read(claim) for read in readers])
+
+    key.__name__ = "parts_key(" + ",".join(sorted(parts)) + ")"
+    return key
