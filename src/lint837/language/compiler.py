@@ -276,7 +276,9 @@ class _Compiler:
         on_lines = scope.data != "claim_scope"
         # Which lines a rule ranges over hangs on the layout (LX), and for
         # each J3420 line on the lines' codes too.
-        self.reading = {"services"} if scope.data == "code_scope" else set()
+        self.reading = {"layout"} if on_lines else set()
+        if scope.data == "code_scope":
+            self.reading.add("services")
         where = (
             self.condition(seen["where"].children[0], _Scope(on_lines))
             if "where" in seen
@@ -492,11 +494,11 @@ class _Compiler:
             )
         read = found.read
         if self.pattern is not None and found.pattern == self.pattern:
-            self.reading.add(self.pattern)
+            self.reading.update(("layout", self.pattern))
         else:
             self.reading.update(found.parts)
         if root == "admin":  # the pairing reads codes, and which dates are equal
-            self.reading.update(("services", "date_pattern"))
+            self.reading.update(("layout", "services", "date_pattern"))
 
         def fn(env: Env) -> Value:
             subject = env.subject(root)
@@ -618,6 +620,7 @@ class _Compiler:
             _, compiled = self.condition(condition, _Scope(scope.lines, counting=True))
             test, nodes = compiled.fn, 1 + compiled.nodes
         skip_own = other is not None
+        self.reading.add("layout")  # count goes over the claim's lines
 
         def count(env: Env) -> Value:
             total = 0
@@ -792,7 +795,7 @@ class _Compiler:
             if presence is not None:
                 self.reading = before | set(presence)
                 if root == "admin":
-                    self.reading.update(("services", "date_pattern"))
+                    self.reading.update(("layout", "services", "date_pattern"))
         fn = inner.fn
 
         def existence(env: Env) -> Value:

@@ -202,9 +202,9 @@ CLAIM = (
         "REF02 of 2300 REF*G1 (missing when there is no REF*G1).",
         lambda c, _: _first_reference(c.prior_authorizations),
         lambda c: _reference_where(c.prior_authorizations),
-        parts=("refs",),
+        parts=("layout", "refs"),
         pattern="ref_pattern",
-        presence=("ref_qualifiers",),
+        presence=("layout", "ref_qualifiers"),
     ),
     Field(
         "referral",
@@ -212,9 +212,9 @@ CLAIM = (
         "REF02 of 2300 REF*9F (missing when there is no REF*9F).",
         lambda c, _: _first_reference(c.referrals),
         lambda c: _reference_where(c.referrals),
-        parts=("refs",),
+        parts=("layout", "refs"),
         pattern="ref_pattern",
-        presence=("ref_qualifiers",),
+        presence=("layout", "ref_qualifiers"),
     ),
     Field(
         "diagnoses",
@@ -244,7 +244,7 @@ CLAIM = (
         Type.NUMBER,
         "How many service lines (LX) the claim has.",
         lambda c, _: Decimal(len(c.lines)),
-        parts=(),  # the layout: how many LX
+        parts=("layout",),  # how many LX
     ),
     Field(
         "created",
@@ -374,7 +374,7 @@ LINE = (
         "DTP*472 DTP03, the (first) date of service.",
         lambda line, _: line.date,
         _date_where,
-        parts=("dates",),
+        parts=("layout", "dates"),
         pattern="date_pattern",
     ),
     Field(
@@ -383,9 +383,9 @@ LINE = (
         "REF02 of the line's 2400 REF*G1 (missing when there is none).",
         lambda line, _: _first_reference(line.prior_authorizations),
         lambda line: _reference_where(line.prior_authorizations),
-        parts=("refs",),
+        parts=("layout", "refs"),
         pattern="ref_pattern",
-        presence=("ref_qualifiers",),
+        presence=("layout", "ref_qualifiers"),
     ),
     Field(
         "ndc",
@@ -393,8 +393,8 @@ LINE = (
         "LIN03, the NDC of loop 2410 (missing without LIN).",
         lambda line, _: line.drug.ndc if line.drug is not None else None,
         lambda line: _drug_where(line, "LIN03"),
-        parts=("drug",),
-        presence=(),
+        parts=("layout", "drug"),
+        presence=("layout",),
     ),
     Field(
         "ndc_qualifier",
@@ -402,8 +402,8 @@ LINE = (
         "LIN02, N4 for an 11-digit NDC.",
         lambda line, _: line.drug.qualifier if line.drug is not None else None,
         lambda line: _drug_where(line, "LIN02"),
-        parts=("drug",),
-        presence=(),
+        parts=("layout", "drug"),
+        presence=("layout",),
     ),
     Field(
         "ndc_quantity",
@@ -411,7 +411,7 @@ LINE = (
         "CTP04 as a number (missing without CTP or when not a number).",
         lambda line, _: line.drug.quantity if line.drug is not None else None,
         lambda line: _drug_where(line, "CTP04"),
-        parts=("drug",),
+        parts=("layout", "drug"),
     ),
     Field(
         "ndc_quantity_text",
@@ -419,8 +419,8 @@ LINE = (
         "CTP04 as sent (missing without CTP).",
         lambda line, _: _ndc_quantity_text(line),
         lambda line: _drug_where(line, "CTP04"),
-        parts=("drug",),
-        presence=(),
+        parts=("layout", "drug"),
+        presence=("layout",),
     ),
     Field(
         "ndc_unit",
@@ -430,8 +430,8 @@ LINE = (
             line.drug.unit if line.drug is not None and line.drug.ctp else None
         ),
         lambda line: _drug_where(line, "CTP05-1"),
-        parts=("drug",),
-        presence=(),
+        parts=("layout", "drug"),
+        presence=("layout",),
     ),
 )
 

@@ -30,7 +30,7 @@ only in what it keeps.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from functools import cache, lru_cache
 from itertools import compress
 from typing import Any
@@ -257,12 +257,27 @@ def _once(name: str, read: Callable[[Claim], Key]) -> Callable[[Claim], Key]:
     return part
 
 
-def _texts(*wanted: str) -> Callable[[Claim], Key]:
-    """The texts of the segments with these block keys, in file order."""
+# Parts are strings: a string keeps its hash, so a key made of them hashes
+# cheaply however often it is looked up. Texts never hold the segment
+# terminator, so joining on it (after a count) is one-to-one.
 
-    def part(claim: Claim) -> Key:
+
+def _joined(claim: Claim, items: Iterable[str]) -> str:
+    listed = list(items)
+    separator = claim.spans[0][0].delimiters.segment
+    return f"{len(listed)}{separator}{separator.join(listed)}"
+
+
+def _maybe(text: str | None) -> str:
+    return "N" if text is None else "T" + text
+
+
+def _texts(wanted: str) -> Callable[[Claim], str]:
+    """The texts of the segments with this block key, in file order."""
+
+    def part(claim: Claim) -> str:
         keys, texts = claim.raw
-        return tuple(tuple(compress(texts, map(key.__eq__, keys))) for key in wanted)
+        return _joined(claim, compress(texts, map(wanted.__eq__, keys)))
 
     return part
 
@@ -270,21 +285,44 @@ def _texts(*wanted: str) -> Callable[[Claim], Key]:
 def _hi(claim: Claim) -> Key:
     keys, texts = claim.raw
     hi = "HI" + claim.spans[0][0].delimiters.element
-    return tuple(compress(texts, map(hi.__eq__, keys)))
+    return _joined(claim, compress(texts, map(hi.__eq__, keys)))
 
 
 def _qualifiers(claim: Claim) -> Key:
     keys, texts = claim.raw
     element = claim.spans[0][0].delimiters.element
-    return tuple(
-        [*text.split(element, 2), ""][1]
-        for text in compress(texts, map("REF".__eq__, keys))
+    return _joined(
+        claim,
+        (
+            [*text.split(element, 2), ""][1]
+            for text in compress(texts, map("REF".__eq__, keys))
+        ),
     )
 
 
-def _frame(claim: Claim) -> Key:
-    """Delimiters and layout: which segment sits where."""
-    return (_delimiters(claim), tuple(claim.raw[0]))
+_LIN, _CTP = _texts("LIN"), _texts("CTP")
+
+
+def _drug(claim: Claim) -> Key:
+    """LIN and CTP texts (each list opens with its count, so none blur)."""
+    return _joined(claim, (_LIN(claim), _CTP(claim)))
+
+
+def _delimiter_part(claim: Claim) -> Key:
+    delimiters = claim.spans[0][0].delimiters
+    repetition = delimiters.repetition
+    head = delimiters.element + delimiters.component
+    return head + ("N" if repetition is None else "R" + repetition)
+
+
+def _payer_part(claim: Claim) -> Key:
+    subscriber = claim.subscriber
+    if subscriber is None:
+        return "N"
+    found = _payer(claim)
+    assert isinstance(found, tuple)
+    _, sbr, party = found
+    return _joined(claim, (_maybe(sbr), _maybe(party)))
 
 
 def _date_pattern(claim: Claim) -> Key:
@@ -298,7 +336,7 @@ def _date_pattern(claim: Claim) -> Key:
         token, start = _date_parts(text, element, created)
         same = "-" if start is None else dates.setdefault(start, len(dates))
         found.append(f"{token}#{same}")
-    return tuple(found)
+    return _joined(claim, found)
 
 
 def _reference_pattern(claim: Claim) -> Key:
@@ -310,51 +348,55 @@ def _reference_pattern(claim: Claim) -> Key:
     for text in compress(texts, map("REF".__eq__, keys)):
         token, value = _reference_parts(text, element)
         found.append(f"{token}#{values.setdefault(value, len(values))}")
-    return tuple(found)
+    return _joined(claim, found)
 
 
 PARTS: dict[str, Callable[[Claim], Key]] = {
-    name: _once(name, read)
-    for name, read in {
-        "frame": _frame,
-        "payer": _payer,
-        "clm": lambda claim: _without_id(
-            claim.raw[1][0], claim.spans[0][0].delimiters.element
-        ),
-        "clm_id": lambda claim: claim.raw[1][0],
-        "services": lambda claim: claim.service_texts,
-        "dates": _texts("DTP"),
-        "date_pattern": _date_pattern,
-        "hi": _hi,
-        "refs": _texts("REF"),
-        "ref_pattern": _reference_pattern,
-        "ref_qualifiers": _qualifiers,
-        "drug": _texts("LIN", "CTP"),
-        "created": lambda claim: claim.transaction.creation_date,
-    }.items()
+    "clm_id": lambda claim: claim.raw[1][0],
+    "created": lambda claim: claim.transaction.creation_date,
+    # Worked out once per claim, as several keys may hold them.
+    **{
+        name: _once(name, read)
+        for name, read in {
+            "delimiters": _delimiter_part,
+            "layout": lambda claim: _joined(claim, claim.raw[0]),
+            "payer": _payer_part,
+            "clm": lambda claim: _without_id(
+                claim.raw[1][0], claim.spans[0][0].delimiters.element
+            ),
+            "services": lambda claim: _joined(claim, claim.service_texts),
+            "dates": _texts("DTP"),
+            "date_pattern": _date_pattern,
+            "hi": _hi,
+            "refs": _texts("REF"),
+            "ref_pattern": _reference_pattern,
+            "ref_qualifiers": _qualifiers,
+            "drug": _drug,
+        }.items()
+    },
 }
 """Parts of a claim a key can be built from, each the raw texts it reads."""
 
 
 @cache
 def parts_key(parts: frozenset[str]) -> Callable[[Claim], Key]:
-    """A key of the named parts, always with the delimiters and the layout.
+    """A key of the named parts, always with the delimiters.
 
     One function per set of parts, so that rules reading the same parts
     share one verdict group in the engine.
     """
-    readers = [PARTS[name] for name in sorted(parts | {"frame"})]
+    readers = [PARTS[name] for name in sorted(parts | {"delimiters"})]
     key: Callable[[Claim], Key]
-    if len(readers) == 1:
-        (first,) = readers
-
-        def key(claim: Claim) -> Key:
-            return first(claim)
-    elif len(readers) == 2:
+    if len(readers) == 2:
         first, second = readers
 
         def key(claim: Claim) -> Key:
             return (first(claim), second(claim))
+    elif len(readers) == 3:
+        first, second, third = readers
+
+        def key(claim: Claim) -> Key:
+            return (first(claim), second(claim), third(claim))
     else:
 
         def key(claim: Claim) -> Key:
