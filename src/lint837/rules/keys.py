@@ -32,7 +32,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from functools import cache, lru_cache
-from itertools import compress
 from typing import Any
 
 from lint837.model import Claim
@@ -272,31 +271,41 @@ def _maybe(text: str | None) -> str:
     return "N" if text is None else "T" + text
 
 
+def _grouped(claim: Claim) -> dict[str, list[str]]:
+    """The claim's texts by block key, in file order: one pass per claim."""
+    found: dict[str, list[str]] | None = claim.__dict__.get("_key_texts")
+    if found is None:
+        found = {}
+        keys, texts = claim.raw
+        for key, text in zip(keys, texts, strict=True):
+            listed = found.get(key)
+            if listed is None:
+                found[key] = [text]
+            else:
+                listed.append(text)
+        claim.__dict__["_key_texts"] = found
+    return found
+
+
 def _texts(wanted: str) -> Callable[[Claim], str]:
     """The texts of the segments with this block key, in file order."""
 
     def part(claim: Claim) -> str:
-        keys, texts = claim.raw
-        return _joined(claim, compress(texts, map(wanted.__eq__, keys)))
+        return _joined(claim, _grouped(claim).get(wanted, ()))
 
     return part
 
 
 def _hi(claim: Claim) -> Key:
-    keys, texts = claim.raw
     hi = "HI" + claim.spans[0][0].delimiters.element
-    return _joined(claim, compress(texts, map(hi.__eq__, keys)))
+    return _joined(claim, _grouped(claim).get(hi, ()))
 
 
 def _qualifiers(claim: Claim) -> Key:
-    keys, texts = claim.raw
     element = claim.spans[0][0].delimiters.element
     return _joined(
         claim,
-        (
-            [*text.split(element, 2), ""][1]
-            for text in compress(texts, map("REF".__eq__, keys))
-        ),
+        ([*text.split(element, 2), ""][1] for text in _grouped(claim).get("REF", ())),
     )
 
 
@@ -308,11 +317,23 @@ def _drug(claim: Claim) -> Key:
     return _joined(claim, (_LIN(claim), _CTP(claim)))
 
 
+_DELIMITER_PARTS: dict[int, tuple[object, str]] = {}
+
+
 def _delimiter_part(claim: Claim) -> Key:
+    """The delimiters as a string, made once per interchange's Delimiters."""
     delimiters = claim.spans[0][0].delimiters
+    known = _DELIMITER_PARTS.get(id(delimiters))
+    if known is not None and known[0] is delimiters:
+        return known[1]
     repetition = delimiters.repetition
     head = delimiters.element + delimiters.component
-    return head + ("N" if repetition is None else "R" + repetition)
+    text = head + ("N" if repetition is None else "R" + repetition)
+    if len(_DELIMITER_PARTS) > 64:  # a few interchanges at a time
+        _DELIMITER_PARTS.clear()
+    # Holding the object keeps its id from being reused while it is here.
+    _DELIMITER_PARTS[id(delimiters)] = (delimiters, text)
+    return text
 
 
 def _payer_part(claim: Claim) -> Key:
@@ -327,12 +348,11 @@ def _payer_part(claim: Claim) -> Key:
 
 def _date_pattern(claim: Claim) -> Key:
     """Each DTP with its date reduced to its checks and which date it equals."""
-    keys, texts = claim.raw
     element = claim.spans[0][0].delimiters.element
     created = claim.transaction.creation_date
     dates: dict[datetime.date, int] = {}
     found = []
-    for text in compress(texts, map("DTP".__eq__, keys)):
+    for text in _grouped(claim).get("DTP", ()):
         token, start = _date_parts(text, element, created)
         same = "-" if start is None else dates.setdefault(start, len(dates))
         found.append(f"{token}#{same}")
@@ -341,24 +361,23 @@ def _date_pattern(claim: Claim) -> Key:
 
 def _reference_pattern(claim: Claim) -> Key:
     """Each REF with REF02 reduced to its checks and which value it repeats."""
-    keys, texts = claim.raw
     element = claim.spans[0][0].delimiters.element
     values: dict[str, int] = {}
     found = []
-    for text in compress(texts, map("REF".__eq__, keys)):
+    for text in _grouped(claim).get("REF", ()):
         token, value = _reference_parts(text, element)
         found.append(f"{token}#{values.setdefault(value, len(values))}")
     return _joined(claim, found)
 
 
 PARTS: dict[str, Callable[[Claim], Key]] = {
+    "delimiters": _delimiter_part,
     "clm_id": lambda claim: claim.raw[1][0],
     "created": lambda claim: claim.transaction.creation_date,
     # Worked out once per claim, as several keys may hold them.
     **{
         name: _once(name, read)
         for name, read in {
-            "delimiters": _delimiter_part,
             "layout": lambda claim: _joined(claim, claim.raw[0]),
             "payer": _payer_part,
             "clm": lambda claim: _without_id(
