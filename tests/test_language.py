@@ -393,3 +393,11 @@ def test_explain_shows_a_payer_rule(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "Acme's 2025 drug policy" in out
     assert "acme.rules, line 4" in out
+
+
+def test_the_language_package_runs_no_user_text_as_code() -> None:
+    """No eval, exec, import or attribute lookup by name in the compiler."""
+    for path in (ROOT / "src" / "lint837" / "language").glob("*.py"):
+        code = path.read_text()
+        for word in ("eval(", "exec(", "__import__", "getattr(self", " compile("):
+            assert word not in code.replace("compile_rules(", ""), (path.name, word)

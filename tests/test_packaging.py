@@ -59,6 +59,7 @@ def test_wheel_carries_grammars_and_data(tmp_path: Path) -> None:
     (wheel,) = tmp_path.glob("lint837-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "lint837/grammars/README.md" in names
+    assert "lint837/grammars/payer_rules.lark" in names
     assert "lint837/reference/data/j3420_ndcs.toml" in names
     assert "lint837/py.typed" in names
 

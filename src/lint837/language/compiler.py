@@ -511,11 +511,10 @@ class _Compiler:
     def expr(self, tree: Node | Token, scope: _Scope) -> Expr:
         if isinstance(tree, Token):  # pragma: no cover - the grammar wraps tokens
             raise self.fail_at(tree, f"unexpected {tree}")
-        handler = getattr(self, "_" + tree.data, None)
+        handler = _HANDLERS.get(tree.data)
         if handler is None:  # pragma: no cover - every grammar rule has a handler
             raise self.fail_at(tree, f"unsupported expression {tree.data}")
-        result: Expr = handler(tree, scope)
-        return result
+        return handler(self, tree, scope)
 
     def _text(self, tree: Node, scope: _Scope) -> Expr:
         value = str(tree.children[0])[1:-1]
@@ -664,9 +663,6 @@ class _Compiler:
         return Expr(
             arithmetic, Type.NUMBER, 1 + first.nodes + sum(e.nodes for _, e in steps)
         )
-
-    _sum = _arithmetic
-    _product = _arithmetic
 
     def _comparison(self, tree: Node, scope: _Scope) -> Expr:
         left_tree, operator, right_tree = tree.children
@@ -840,6 +836,30 @@ class _Compiler:
             1 + sum(p.nodes for p in parts),
         )
 
+
+# Each expression node of the grammar, and the method that compiles it.
+_HANDLERS: dict[str, Callable[[_Compiler, Node, _Scope], Expr]] = {
+    "text": _Compiler._text,
+    "number": _Compiler._number,
+    "true": _Compiler._true,
+    "false": _Compiler._false,
+    "list": _Compiler._list,
+    "field": _Compiler._field,
+    "call": _Compiler._call,
+    "count": _Compiler._count,
+    "sum": _Compiler._arithmetic,
+    "product": _Compiler._arithmetic,
+    "comparison": _Compiler._comparison,
+    "membership": _Compiler._membership,
+    "non_membership": _Compiler._non_membership,
+    "any_of": _Compiler._any_of,
+    "all_of": _Compiler._all_of,
+    "none_of": _Compiler._none_of,
+    "existence": _Compiler._existence,
+    "negation": _Compiler._negation,
+    "and_expr": _Compiler._and_expr,
+    "or_expr": _Compiler._or_expr,
+}
 
 _COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
     "=": lambda a, b: bool(a == b),
