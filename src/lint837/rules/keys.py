@@ -340,7 +340,7 @@ def _payer_part(claim: Claim) -> Key:
     subscriber = claim.subscriber
     if subscriber is None:
         return "N"
-    found = _payer(claim)
+    found = payer(claim)  # kept on the claim: the CLM001 key reads it too
     assert isinstance(found, tuple)
     _, sbr, party = found
     return _joined(claim, (_maybe(sbr), _maybe(party)))
