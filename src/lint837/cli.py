@@ -144,7 +144,7 @@ def check(
         rules_files=rules_files,
     )
 
-    formatter = FORMATTERS[output_format](sys.stdout)
+    formatter = FORMATTERS[output_format](sys.stdout, linter.rules)
     threshold = Severity(fail_on) if fail_on else settings.fail_on
     summaries: list[FileSummary] = []
     failing = unreadable = 0

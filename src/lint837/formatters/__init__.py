@@ -6,16 +6,24 @@ only to the stream they are given.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TextIO
-
 from lint837.formatters.base import Formatter
+from lint837.formatters.github import GithubFormatter
 from lint837.formatters.json import JsonFormatter
+from lint837.formatters.sarif import SarifFormatter
 from lint837.formatters.text import TextFormatter
 
-FORMATTERS: dict[str, Callable[[TextIO], Formatter]] = {
+FORMATTERS: dict[str, type[Formatter]] = {
     "text": TextFormatter,
     "json": JsonFormatter,
+    "sarif": SarifFormatter,
+    "github": GithubFormatter,
 }
 
-__all__ = ["FORMATTERS", "Formatter", "JsonFormatter", "TextFormatter"]
+__all__ = [
+    "FORMATTERS",
+    "Formatter",
+    "GithubFormatter",
+    "JsonFormatter",
+    "SarifFormatter",
+    "TextFormatter",
+]

@@ -7,13 +7,19 @@ from typing import TextIO
 
 from lint837.findings import Finding
 from lint837.linter import FileSummary
+from lint837.rules import Rule
 
 
 class Formatter:
-    """Writes findings to ``stream`` as they arrive, totals at the end."""
+    """Writes findings to ``stream`` as they arrive, totals at the end.
 
-    def __init__(self, stream: TextIO) -> None:
+    ``rules`` are the rules of the run, for formats that describe them
+    (SARIF); the others ignore them.
+    """
+
+    def __init__(self, stream: TextIO, rules: Sequence[Rule] = ()) -> None:
         self.stream = stream
+        self.rules = list(rules)
 
     def start(self) -> None:
         """Called once before the first finding."""

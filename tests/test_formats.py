@@ -1,0 +1,156 @@
+"""SARIF and GitHub annotations: valid, complete and stable."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lint837.cli import main
+from lint837.findings import Finding, Location, Severity
+from lint837.formatters import GithubFormatter, SarifFormatter
+from lint837.linter import FileSummary, Linter
+from lint837.rules import REGISTRY
+from lint837.rules.examples import GOOD_CLAIM
+
+from conftest import FIXTURES, SHARED
+from examples import example_file
+
+SCHEMA = SHARED / "schemas" / "sarif-schema-2.1.0.json"
+DEMO = FIXTURES / "examples" / "b12_denials.837"
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = main(["check", "--isolated", *args])
+    return code, capsys.readouterr().out
+
+
+def validate(log: dict[str, Any]) -> None:
+    if not SCHEMA.is_file():
+        pytest.skip("../shared/schemas/sarif-schema-2.1.0.json is not here")
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(SCHEMA.read_text())
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    errors = sorted(validator.iter_errors(log), key=lambda e: list(e.path))
+    assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
+
+
+def test_sarif_is_valid_and_holds_every_finding(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out = run_cli(capsys, "--format", "sarif", str(DEMO))
+    assert code == 1
+    log = json.loads(out)
+    validate(log)
+    _, text = run_cli(capsys, "--format", "json", str(DEMO))
+    findings = json.loads(text)["findings"]
+
+    [run] = log["runs"]
+    rules = run["tool"]["driver"]["rules"]
+    assert [rule["id"] for rule in rules] == list(REGISTRY)
+    results = run["results"]
+    assert len(results) == len(findings) == 11
+    for result, finding in zip(results, findings, strict=True):
+        assert result["ruleId"] == finding["rule"]
+        assert rules[result["ruleIndex"]]["id"] == finding["rule"]
+        assert result["message"]["text"] == finding["message"]
+        assert (
+            result["level"]
+            == {"error": "error", "warning": "warning"}[finding["severity"]]
+        )
+        physical = result["locations"][0]["physicalLocation"]
+        uri = physical["artifactLocation"]["uri"]
+        assert uri.endswith("fixtures/examples/b12_denials.837")
+        region = physical["region"]
+        assert region["startLine"] == finding["file_line"]
+        assert region["startColumn"] == finding["file_column"]
+        names = [
+            logical["name"] for logical in result["locations"][0]["logicalLocations"]
+        ]
+        assert names[0].startswith(f"claim {finding['claim']}")
+
+
+def test_sarif_rules_carry_their_documentation() -> None:
+    stream = io.StringIO()
+    formatter = SarifFormatter(stream, list(REGISTRY.values()))
+    formatter.start()
+    formatter.end([])
+    log = json.loads(stream.getvalue())
+    validate(log)
+    by_id = {rule["id"]: rule for rule in log["runs"][0]["tool"]["driver"]["rules"]}
+    pa001 = by_id["PA001"]
+    assert pa001["name"] == "PriorAuthMissing"
+    assert pa001["shortDescription"]["text"] == REGISTRY["PA001"].summary
+    assert "Source:" in pa001["help"]["text"]
+    assert pa001["fullDescription"]["text"] != pa001["shortDescription"]["text"]
+    assert by_id["UNT003"]["defaultConfiguration"]["level"] == "warning"
+
+
+def test_sarif_falls_back_to_byte_offsets_and_reports_unreadable_files() -> None:
+    stream = io.StringIO()
+    formatter = SarifFormatter(stream, [REGISTRY["ENV002"]])
+    formatter.start()
+    location = Location(
+        "batch.837", segment_index=9, offset=812, segment="SE", length=10
+    )
+    formatter.finding(Finding("ENV002", Severity.ERROR, "SE01 is wrong", location))
+    broken = FileSummary("broken.837", error="not an X12 file")
+    formatter.end([FileSummary("batch.837"), broken])
+    log = json.loads(stream.getvalue())
+    validate(log)
+    run = log["runs"][0]
+    region = run["results"][0]["locations"][0]["physicalLocation"]["region"]
+    assert region == {"byteOffset": 812, "byteLength": 10}
+    assert run["invocations"][0]["executionSuccessful"] is False
+    notes = run["invocations"][0]["toolExecutionNotifications"]
+    assert notes[0]["message"]["text"] == "not an X12 file"
+
+
+def test_fingerprints_survive_moving_a_claim(tmp_path: Path) -> None:
+    bad = GOOD_CLAIM.replace("CLM*EX1*33*", "CLM*EX1*35*")
+    other = GOOD_CLAIM.replace("CLM*EX1*", "CLM*EX7*")
+    path = tmp_path / "batch.837"
+
+    def prints(snippet: str, target: Path = path) -> set[str]:
+        target.write_bytes(example_file(snippet))
+        stream = io.StringIO()
+        formatter = SarifFormatter(stream, list(REGISTRY.values()))
+        formatter.start()
+        for finding in Linter().lint_path(target):
+            formatter.finding(finding)
+        formatter.end([FileSummary(str(target))])
+        results = json.loads(stream.getvalue())["runs"][0]["results"]
+        return {
+            r["partialFingerprints"]["lint837/v1"]
+            for r in results
+            if r["ruleId"] == "CLM004"
+        }
+
+    before = prints(bad)
+    assert len(before) == 1
+    assert prints(other + bad) == before  # the claim moved down: same finding
+    assert prints(bad, tmp_path / "other.837") != before  # another file
+
+
+def test_github_annotations(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = run_cli(capsys, "--format", "github", str(DEMO))
+    assert code == 1
+    lines = out.splitlines()
+    assert len(lines) == 11
+    assert lines[0].startswith(f"::warning file={DEMO},line=26,col=")
+    assert "title=UNT003 claim B12DEMO01 line 1::claim B12DEMO01 line 1: " in lines[0]
+    assert any(line.startswith("::error ") for line in lines)
+
+
+def test_github_escapes_what_the_runner_reads() -> None:
+    stream = io.StringIO()
+    location = Location("a,b:c%.837", file_line=3, file_column=5, length=2, claim="X")
+    message = "100% wrong\nsecond line"
+    GithubFormatter(stream).finding(Finding("CLM004", Severity.INFO, message, location))
+    assert stream.getvalue() == (
+        "::notice file=a%2Cb%3Ac%25.837,line=3,col=5,endColumn=7,title=CLM004 claim X"
+        "::claim X: 100%25 wrong%0Asecond line\n"
+    )
