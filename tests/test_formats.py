@@ -6,6 +6,7 @@ import io
 import json
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 
@@ -154,3 +155,66 @@ def test_github_escapes_what_the_runner_reads() -> None:
         "::notice file=a%2Cb%3Ac%25.837,line=3,col=5,endColumn=7,title=CLM004 claim X"
         "::claim X: 100%25 wrong%0Asecond line\n"
     )
+
+
+# --- JUnit: one test case a claim ------------------------------------------------
+
+
+def test_junit_has_a_case_for_every_claim(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    clean = tmp_path / "clean.837"
+    clean.write_bytes(example_file(GOOD_CLAIM))
+    code, out = run_cli(capsys, "--format", "junit", str(DEMO), str(clean))
+    assert code == 1
+    root = ElementTree.fromstring(out)
+    suites = root.findall("testsuite")
+    assert [s.get("name") for s in suites] == [str(DEMO), str(clean)]
+    demo, good = suites
+    assert [c.get("name") for c in demo.findall("testcase")] == [
+        "claim B12DEMO01 (segment 21)",
+        "claim B12DEMO02 (segment 33)",
+    ]
+    assert demo.get("failures") == "2"
+    [case] = good.findall("testcase")
+    assert case.find("failure") is None  # the clean claim passes
+    assert root.get("tests") == "3" and root.get("failures") == "2"
+
+
+def test_junit_puts_findings_below_the_threshold_in_the_output(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _, out = run_cli(capsys, "--format", "junit", "--fail-on", "warning", str(DEMO))
+    first = ElementTree.fromstring(out).find("testsuite/testcase")
+    assert first is not None
+    failure = first.find("failure")
+    assert failure is not None and failure.text is not None
+    assert len(failure.text.splitlines()) == 7  # every finding is a warning or worse
+
+    _, out = run_cli(capsys, "--format", "junit", str(DEMO))
+    first = ElementTree.fromstring(out).find("testsuite/testcase")
+    assert first is not None
+    output = first.find("system-out")
+    assert output is not None and output.text is not None
+    assert len(output.text.splitlines()) == 6  # the warnings
+
+
+def test_junit_places_batch_findings_with_their_claim(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """BAT002 is judged when the run ends; its finding joins claim EX3."""
+
+    def on(day: str, claim: str) -> str:
+        return GOOD_CLAIM.replace("0301", day).replace("CLM*EX1*", f"CLM*{claim}*")
+
+    path = tmp_path / "often.837"
+    path.write_bytes(
+        example_file(on("0301", "EX1") + on("0405", "EX2") + on("0415", "EX3"))
+    )
+    _, out = run_cli(capsys, "--format", "junit", str(path))
+    cases = ElementTree.fromstring(out).findall("testsuite/testcase")
+    names = [str(c.get("name")).split(" (")[0] for c in cases]
+    assert names == ["claim EX1", "claim EX2", "claim EX3"]
+    third = ElementTree.tostring(cases[2], encoding="unicode")
+    assert "BAT002" in third
+    assert "BAT002" not in ElementTree.tostring(cases[1], encoding="unicode")

@@ -144,8 +144,10 @@ def check(
         rules_files=rules_files,
     )
 
-    formatter = FORMATTERS[output_format](sys.stdout, linter.rules)
     threshold = Severity(fail_on) if fail_on else settings.fail_on
+    formatter = FORMATTERS[output_format](sys.stdout, linter.rules, threshold)
+    if formatter.wants_claims:
+        linter.on_claim = formatter.claim
     summaries: list[FileSummary] = []
     failing = unreadable = 0
 

@@ -89,3 +89,27 @@ class Finding:
         }
         record.update(asdict(self.location))
         return record
+
+
+@dataclass
+class ClaimVerdict:
+    """One claim's outcome: where it is, and what was found in it.
+
+    ``findings`` are those of the claim's own rules; batch findings that
+    name the claim are added when the run ends (see Linter.finish).
+    """
+
+    file: str
+    claim: str  # CLM01
+    segment_index: int  # the CLM segment, 1-based over the file
+    findings: list[Finding]
+
+    @property
+    def worst(self) -> Severity | None:
+        """The most severe finding's severity, None for a clean claim."""
+        return max((f.severity for f in self.findings), default=None)
+
+    def fails(self, threshold: Severity = Severity.ERROR) -> bool:
+        """Whether a finding reaches ``threshold`` (the gate's hold rule)."""
+        worst = self.worst
+        return worst is not None and worst >= threshold

@@ -22,7 +22,7 @@ from lint837.config import (
     load_reference_data,
 )
 from lint837.errors import ConfigError, InputError
-from lint837.findings import Finding, Severity
+from lint837.findings import ClaimVerdict, Finding, Severity
 from lint837.language import load_rules
 from lint837.model import Claim, Event, TransactionSet, build
 from lint837.model.builder import key_of
@@ -122,6 +122,7 @@ class Linter:
         context: Context | None = None,
         chunk_size: int = CHUNK_SIZE,
         remember_verdicts: bool = True,
+        on_claim: Callable[[ClaimVerdict], None] | None = None,
     ) -> None:
         self.rules = list(REGISTRY.values() if rules is None else rules)
         self.severities = dict(severities or {})
@@ -130,6 +131,8 @@ class Linter:
         # Skip rules on a claim whose verdict key already passed them clean
         # (see lint837.rules.keys); off, every rule runs on every claim.
         self.remember_verdicts = remember_verdicts
+        # Told each claim's verdict once its rules have run (junit, the API).
+        self.on_claim = on_claim
         self._verdicts: dict[tuple[str, Hashable], set[Hashable]] = {}
 
     def lint_path(
@@ -163,6 +166,9 @@ class Linter:
 
         for event in build(blocks):
             if type(event) is Claim:
+                if self.on_claim is not None:
+                    yield from self._judged(event, claim_checks, name, summary)
+                    continue
                 if not checks_claims:
                     continue
                 findings = self._check_claim(event, claim_checks)
@@ -175,6 +181,17 @@ class Linter:
             for finding in findings:
                 summary.findings[finding.severity.value] += 1
                 yield finding
+
+    def _judged(
+        self, claim: Claim, checks: _ClaimChecks, name: str, summary: FileSummary
+    ) -> Iterator[Finding]:
+        """Check a claim, yield its findings, then tell its verdict."""
+        findings = list(self._check_claim(claim, checks)) if checks else []
+        for finding in findings:
+            summary.findings[finding.severity.value] += 1
+            yield finding
+        assert self.on_claim is not None
+        self.on_claim(ClaimVerdict(name, claim.id, claim.clm.index, findings))
 
     def _check_claim(self, claim: Claim, checks: _ClaimChecks) -> Iterator[Finding]:
         """Run the claim rules that apply, skipping those that passed its key.

@@ -9,6 +9,7 @@ from __future__ import annotations
 from lint837.formatters.base import Formatter
 from lint837.formatters.github import GithubFormatter
 from lint837.formatters.json import JsonFormatter
+from lint837.formatters.junit import JunitFormatter
 from lint837.formatters.sarif import SarifFormatter
 from lint837.formatters.text import TextFormatter
 
@@ -17,6 +18,7 @@ FORMATTERS: dict[str, type[Formatter]] = {
     "json": JsonFormatter,
     "sarif": SarifFormatter,
     "github": GithubFormatter,
+    "junit": JunitFormatter,
 }
 
 __all__ = [
@@ -24,6 +26,7 @@ __all__ = [
     "Formatter",
     "GithubFormatter",
     "JsonFormatter",
+    "JunitFormatter",
     "SarifFormatter",
     "TextFormatter",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TextIO
 
-from lint837.findings import Finding
+from lint837.findings import ClaimVerdict, Finding, Severity
 from lint837.linter import FileSummary
 from lint837.rules import Rule
 
@@ -17,9 +17,17 @@ class Formatter:
     (SARIF); the others ignore them.
     """
 
-    def __init__(self, stream: TextIO, rules: Sequence[Rule] = ()) -> None:
+    wants_claims = False  # True: give me each claim's verdict (claim())
+
+    def __init__(
+        self,
+        stream: TextIO,
+        rules: Sequence[Rule] = (),
+        threshold: Severity = Severity.ERROR,
+    ) -> None:
         self.stream = stream
         self.rules = list(rules)
+        self.threshold = threshold  # the lowest severity that fails
 
     def start(self) -> None:
         """Called once before the first finding."""
@@ -27,6 +35,9 @@ class Formatter:
     def finding(self, finding: Finding) -> None:
         """Write one finding."""
         raise NotImplementedError
+
+    def claim(self, verdict: ClaimVerdict) -> None:
+        """One claim's verdict, after its findings (when wants_claims)."""
 
     def end(self, summaries: Sequence[FileSummary]) -> None:
         """Called once after the last finding, with every file's summary."""

@@ -33,8 +33,13 @@ LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "
 class SarifFormatter(Formatter):
     """Streams one SARIF log: the rules first, then one result a finding."""
 
-    def __init__(self, stream: TextIO, rules: Sequence[Rule] = ()) -> None:
-        super().__init__(stream, rules)
+    def __init__(
+        self,
+        stream: TextIO,
+        rules: Sequence[Rule] = (),
+        threshold: Severity = Severity.ERROR,
+    ) -> None:
+        super().__init__(stream, rules, threshold)
         self._index = {rule.code: number for number, rule in enumerate(self.rules)}
         self._first = True
 
