@@ -6,16 +6,22 @@ usage, configuration or input error; 3 an internal error (a bug).
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import shutil
 import sys
+import tempfile
 import traceback
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 import click
 
 from lint837 import __version__
+from lint837 import gate as gates
 from lint837.config import Settings, find_config, load_reference_data, load_settings
 from lint837.drug_lines import DEFAULT_CODE, drug_lines
 from lint837.errors import InputError, Lint837Error
@@ -177,6 +183,150 @@ def check(
         raise SystemExit(EXIT_USAGE)
     if failing and not exit_zero:
         raise SystemExit(EXIT_FINDINGS)
+
+
+@cli.command()
+@click.argument("batch", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "--clean",
+    "clean_path",
+    required=True,
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Where the claims to send go (- for standard output).",
+)
+@click.option(
+    "--held",
+    "held_path",
+    required=True,
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Where the claims held back go (- for standard output).",
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a JSON report: counts, held claims and their findings.",
+)
+@click.option("--overwrite", is_flag=True, help="Replace output files that exist.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITIES),
+    default=None,
+    help="Lowest severity that holds a claim back (default: error).",
+)
+@click.option("--select", multiple=True, help="Rule codes or prefixes to run.")
+@click.option("--ignore", multiple=True, help="Rule codes or prefixes to skip.")
+@click.option("--policy", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--auths", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--rules",
+    "rules_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path)
+)
+@click.option("--isolated", is_flag=True, help="Ignore configuration files.")
+def gate(
+    batch: str,
+    clean_path: str,
+    held_path: str,
+    report_path: Path | None,
+    overwrite: bool,
+    fail_on: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    policy: Path | None,
+    auths: Path | None,
+    rules_files: tuple[Path, ...],
+    config_file: Path | None,
+    isolated: bool,
+) -> None:
+    """Split BATCH: claims with findings to HELD, the others to CLEAN.
+
+    Each output is a valid interchange whose claim segments are those of
+    the input, byte for byte. Exit code 0: nothing held; 1: claims held.
+    """
+    if clean_path == STDIN and held_path == STDIN:
+        raise click.UsageError("only one of --clean and --held can be standard output")
+    for target in (clean_path, held_path, report_path):
+        exists = target is not None and str(target) != STDIN and Path(target).exists()
+        if exists and not overwrite:
+            raise click.UsageError(f"{target} exists; pass --overwrite to replace it")
+
+    settings = _settings(batch, config_file, isolated)
+    linter = configured(
+        settings,
+        select=_split_codes(select) if select else None,
+        ignore=_split_codes(ignore) if ignore else None,
+        policy=policy,
+        authorizations=auths,
+        rules_files=rules_files,
+    )
+    threshold = Severity(fail_on) if fail_on else settings.fail_on
+    name = "<stdin>" if batch == STDIN else batch
+
+    with _gate_input(batch) as source:
+        head = source.read(4096)
+        source.seek(0)
+        terminator, suffix = gates.line_style(head)
+        result = gates.judge(linter, source, name, threshold)
+        source.seek(0)
+        with _output(clean_path) as clean, _output(held_path) as held:
+            gates.split(
+                gates.segments(source, name), result, clean, held, terminator, suffix
+            )
+
+    if report_path is not None:
+        with _output(str(report_path)) as handle:
+            handle.write(json.dumps(result.as_dict(), indent=2).encode() + b"\n")
+    held_count = len(result.held)
+    total = len(result.claims)
+    click.echo(
+        f"lint837 gate: {total} claim{'' if total == 1 else 's'}, "
+        f"{total - held_count} clean, {held_count} held",
+        err=True,
+    )
+    if held_count:
+        raise SystemExit(EXIT_FINDINGS)
+
+
+@contextmanager
+def _gate_input(batch: str) -> Iterator[BinaryIO]:
+    """The batch as a seekable stream: standard input is spooled first."""
+    if batch != STDIN:
+        try:
+            handle = open(batch, "rb")  # noqa: SIM115 - closed below
+        except OSError as error:
+            raise InputError(f"cannot open: {error.strerror}", source=batch) from None
+        with handle:
+            yield handle
+        return
+    with tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024) as spool:
+        shutil.copyfileobj(sys.stdin.buffer, spool)
+        spool.seek(0)
+        yield spool  # type: ignore[misc]
+
+
+@contextmanager
+def _output(target: str) -> Iterator[BinaryIO]:
+    """An output file written whole or not at all (a temporary, then renamed)."""
+    if target == STDIN:
+        yield sys.stdout.buffer
+        sys.stdout.flush()
+        return
+    path = Path(target)
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - renamed or removed below
+        dir=path.parent, prefix=f".{path.name}.", delete=False
+    )
+    try:
+        with handle:
+            yield handle  # type: ignore[misc]
+        os.replace(handle.name, path)
+    except BaseException:
+        os.unlink(handle.name)
+        raise
 
 
 def _settings(first: str, explicit: Path | None, isolated: bool) -> Settings:

@@ -103,6 +103,7 @@ class ClaimVerdict:
     claim: str  # CLM01
     segment_index: int  # the CLM segment, 1-based over the file
     findings: list[Finding]
+    last_index: int = 0  # the claim's last segment (end of its last line)
 
     @property
     def worst(self) -> Severity | None:

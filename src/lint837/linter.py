@@ -191,7 +191,9 @@ class Linter:
             summary.findings[finding.severity.value] += 1
             yield finding
         assert self.on_claim is not None
-        self.on_claim(ClaimVerdict(name, claim.id, claim.clm.index, findings))
+        block, _, stop = claim.spans[-1]
+        last = block.first_index + stop - 1
+        self.on_claim(ClaimVerdict(name, claim.id, claim.clm.index, findings, last))
 
     def _check_claim(self, claim: Claim, checks: _ClaimChecks) -> Iterator[Finding]:
         """Run the claim rules that apply, skipping those that passed its key.
