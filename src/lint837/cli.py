@@ -21,11 +21,12 @@ from typing import BinaryIO, TextIO
 import click
 
 from lint837 import __version__
+from lint837 import baseline as baseline_module
 from lint837 import gate as gates
 from lint837.config import Settings, find_config, load_reference_data, load_settings
 from lint837.drug_lines import DEFAULT_CODE, drug_lines
 from lint837.errors import InputError, Lint837Error
-from lint837.findings import Severity
+from lint837.findings import Finding, Severity
 from lint837.formatters import FORMATTERS
 from lint837.formatters.lines import WRITERS
 from lint837.language import describe
@@ -118,6 +119,16 @@ def _split_codes(values: Sequence[str]) -> list[str]:
     help="Payer rules file (repeatable); added to those the configuration names.",
 )
 @click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Accepted findings (from --write-baseline): they stay quiet.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Record every finding of this run as accepted, and exit 0.",
+)
+@click.option(
     "--config",
     "config_file",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -135,6 +146,8 @@ def check(
     policy: Path | None,
     auths: Path | None,
     rules_files: tuple[Path, ...],
+    baseline: Path | None,
+    write_baseline: Path | None,
     config_file: Path | None,
     isolated: bool,
 ) -> None:
@@ -157,14 +170,28 @@ def check(
     summaries: list[FileSummary] = []
     failing = unreadable = 0
 
+    baseline = baseline or settings.baseline
+    accepted = baseline_module.Baseline.load(baseline) if baseline else None
+    written: list[Finding] = []
+
+    def report(finding: Finding, summary: FileSummary | None) -> int:
+        """Show one finding unless the baseline accepts it; 1 if it fails."""
+        if accepted is not None and accepted.accepts(finding):
+            if summary is not None:
+                summary.findings[finding.severity.value] -= 1
+            return 0
+        if write_baseline is not None:
+            written.append(finding)
+        formatter.finding(finding)
+        return int(finding.severity >= threshold)
+
     formatter.start()
     for name in names:
         summary = FileSummary("<stdin>" if name == STDIN else name)
         summaries.append(summary)
         try:
             for finding in linter.lint_path(name, summary):
-                formatter.finding(finding)
-                failing += finding.severity >= threshold
+                failing += report(finding, summary)
         except InputError as error:
             summary.error = error.message
             unreadable += 1
@@ -172,15 +199,23 @@ def check(
 
     # Batch findings come after the last file; count each in its file's summary.
     for finding in linter.finish():
-        formatter.finding(finding)
-        failing += finding.severity >= threshold
-        for summary in summaries:
-            if summary.file == finding.location.file:
-                summary.findings[finding.severity.value] += 1
+        owner = next((s for s in summaries if s.file == finding.location.file), None)
+        if owner is not None:
+            owner.findings[finding.severity.value] += 1
+        failing += report(finding, owner)
 
     formatter.end(summaries)
+    if accepted is not None and accepted.suppressed:
+        click.echo(
+            f"lint837: {accepted.suppressed} finding(s) accepted by {baseline}",
+            err=True,
+        )
     if unreadable:
         raise SystemExit(EXIT_USAGE)
+    if write_baseline is not None:
+        count = baseline_module.write(write_baseline, written)
+        click.echo(f"lint837: {count} finding(s) written to {write_baseline}", err=True)
+        return
     if failing and not exit_zero:
         raise SystemExit(EXIT_FINDINGS)
 

@@ -69,6 +69,9 @@ class Location:
     file_line: int | None = None
     file_column: int | None = None
     length: int | None = None  # characters of the segment (or element)
+    # A short hash of the segment's text: the same segment gets the same one
+    # wherever it moves (baselines match findings by it); it shows no data.
+    fingerprint: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,7 +32,17 @@ from lint837.errors import ConfigError
 from lint837.findings import Severity
 
 CONFIG_NAMES = ("lint837.toml", "pyproject.toml")
-_KEYS = {"select", "ignore", "fail-on", "policy", "auths", "rules", "severity", "data"}
+_KEYS = {
+    "select",
+    "ignore",
+    "fail-on",
+    "policy",
+    "auths",
+    "rules",
+    "baseline",
+    "severity",
+    "data",
+}
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,7 @@ class Settings:
     policy: Path | None = None
     auths: Path | None = None
     rules: tuple[Path, ...] = ()  # payer rules files (lint837.language)
+    baseline: Path | None = None  # accepted findings (lint837.baseline)
     severity: dict[str, Severity] = field(default_factory=dict)
     data: dict[str, Path] = field(default_factory=dict)
     source: Path | None = None
@@ -139,6 +150,7 @@ def load_settings(path: Path) -> Settings:
         policy=file("policy"),
         auths=file("auths"),
         rules=tuple((base / value).resolve() for value in rules),
+        baseline=file("baseline"),
         severity={
             code.upper(): severity("severity", v) for code, v in overrides.items()
         },

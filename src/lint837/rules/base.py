@@ -9,6 +9,7 @@ run and at what severity; a rule only says what it found and where.
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
@@ -142,7 +143,13 @@ class Reporter:
             file_line=segment.line,
             file_column=column,
             length=length,
+            fingerprint=segment_fingerprint(segment.text),
         )
+
+
+def segment_fingerprint(text: str) -> str:
+    """16 hex digits of SHA-256 over a segment's text."""
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 def _claim_and_line(within: Loop | None) -> tuple[Claim | None, ServiceLine | None]:
