@@ -11,8 +11,10 @@ from lint837.cli import main
 from lint837.config import load_authorizations, load_policy, load_settings
 from lint837.config.policy import PayerKind
 from lint837.errors import ConfigError
+from lint837.rules.examples import GOOD_CLAIM
 
 from conftest import FIXTURES
+from examples import example_file
 
 NO_PA = FIXTURES / "rules/pa/missing_auth.837"
 
@@ -262,3 +264,26 @@ def test_an_explicit_config_file_wins_over_discovery(
         capsys, "check", "--config", str(elsewhere), str(tmp_path / "batch.837")
     )
     assert code == 1 and "PA001" in out
+
+
+def test_per_file_and_per_payer_ignores(tmp_path: Path) -> None:
+    bad = GOOD_CLAIM.replace("CLM*EX1*33*", "CLM*EX1*35*")  # CLM004 for ACMEPA
+    legacy = tmp_path / "legacy"
+    legacy.mkdir()
+    (legacy / "old.837").write_bytes(example_file(bad))
+    (tmp_path / "new.837").write_bytes(example_file(bad))
+    (tmp_path / "lint837.toml").write_text(
+        '[per-file-ignores]\n"legacy/*.837" = ["CLM004"]\n'
+    )
+    assert main(["check", str(legacy / "old.837")]) == 0
+    assert main(["check", str(tmp_path / "new.837")]) == 1
+
+    (tmp_path / "lint837.toml").write_text('[per-payer-ignores]\nACMEPA = ["CLM"]\n')
+    assert main(["check", str(tmp_path / "new.837")]) == 0
+    (tmp_path / "lint837.toml").write_text(
+        '[per-payer-ignores]\nOTHERPAYER = ["CLM"]\n'
+    )
+    assert main(["check", str(tmp_path / "new.837")]) == 1
+
+    (tmp_path / "lint837.toml").write_text('[per-payer-ignores]\nACMEPA = ["NOPE"]\n')
+    assert main(["check", str(tmp_path / "new.837")]) == 2

@@ -12,7 +12,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
 from lint837.config import (
@@ -133,6 +133,11 @@ class Linter:
         self.remember_verdicts = remember_verdicts
         # Told each claim's verdict once its rules have run (junit, the API).
         self.on_claim = on_claim
+        # Codes not run on files matching a pattern (relative to file_root),
+        # and codes whose findings are dropped for a payer's claims.
+        self.file_ignores: list[tuple[str, frozenset[str]]] = []
+        self.file_root: Path | None = None
+        self.payer_ignores: dict[str, frozenset[str]] = {}
         self._verdicts: dict[tuple[str, Hashable], set[Hashable]] = {}
 
     def lint_path(
@@ -172,6 +177,8 @@ class Linter:
                 if not checks_claims:
                     continue
                 findings = self._check_claim(event, claim_checks)
+                if self.payer_ignores:
+                    findings = self._payer_filtered(event, findings)
             else:
                 checks = dispatch.get(type(event))
                 if checks is None:
@@ -187,6 +194,8 @@ class Linter:
     ) -> Iterator[Finding]:
         """Check a claim, yield its findings, then tell its verdict."""
         findings = list(self._check_claim(claim, checks)) if checks else []
+        if self.payer_ignores:
+            findings = list(self._payer_filtered(claim, findings))
         for finding in findings:
             summary.findings[finding.severity.value] += 1
             yield finding
@@ -305,7 +314,10 @@ class Linter:
         dispatch: dict[type, list[_Check]] = {TransactionSet: [count]}
         claims = _ClaimChecks()
 
+        skipped = self._ignored_for(name)
         for order, rule in enumerate(self.rules):
+            if rule.code in skipped:
+                continue
             reporter = self._reporter(rule, name)
             for subject in rule.subjects:
                 if subject is RunEnd:
@@ -323,6 +335,26 @@ class Linter:
                     claims.by_segment.setdefault(segment_id, []).append(entry)
 
         return dispatch, claims
+
+    def _ignored_for(self, name: str) -> frozenset[str]:
+        """The codes per-file ignores take off for the file ``name``."""
+        if not self.file_ignores or name.startswith("<"):
+            return frozenset()
+        path = Path(name).resolve()
+        if self.file_root is not None and path.is_relative_to(self.file_root):
+            path = path.relative_to(self.file_root)
+        posix = PurePosixPath(path.as_posix())
+        found: set[str] = set()
+        for pattern, codes in self.file_ignores:
+            if posix.match(pattern):
+                found |= codes
+        return frozenset(found)
+
+    def _payer_filtered(
+        self, claim: Claim, findings: Iterable[Finding]
+    ) -> Iterator[Finding]:
+        ignored = self.payer_ignores.get(claim.payer_id, frozenset())
+        return (f for f in findings if f.rule not in ignored)
 
     @staticmethod
     def _counted(blocks: Iterable[Block], summary: FileSummary) -> Iterator[Block]:
@@ -434,6 +466,21 @@ def configured(
         auths_path or "none",
     )
 
-    return Linter(
+    linter = Linter(
         rules, severities=settings.severity, context=context, chunk_size=chunk_size
     )
+
+    def expand(selectors: Sequence[str], key: str) -> frozenset[str]:
+        valid = check_selectors(selectors, codes, source=source, key=key)
+        return frozenset(selected(codes, valid)) if valid else frozenset()
+
+    linter.file_ignores = [
+        (pattern, expand(selectors, f"per-file-ignores.{pattern}"))
+        for pattern, selectors in settings.per_file_ignores.items()
+    ]
+    linter.file_root = settings.source.parent.resolve() if settings.source else None
+    linter.payer_ignores = {
+        payer: expand(selectors, f"per-payer-ignores.{payer}")
+        for payer, selectors in settings.per_payer_ignores.items()
+    }
+    return linter

@@ -42,6 +42,8 @@ _KEYS = {
     "baseline",
     "severity",
     "data",
+    "per-file-ignores",
+    "per-payer-ignores",
 }
 
 
@@ -56,6 +58,10 @@ class Settings:
     auths: Path | None = None
     rules: tuple[Path, ...] = ()  # payer rules files (lint837.language)
     baseline: Path | None = None  # accepted findings (lint837.baseline)
+    # Rule selectors ignored for files matching a pattern (relative to the
+    # configuration's folder), and for claims of a payer (2010BB NM109).
+    per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    per_payer_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
     severity: dict[str, Severity] = field(default_factory=dict)
     data: dict[str, Path] = field(default_factory=dict)
     source: Path | None = None
@@ -127,6 +133,21 @@ def load_settings(path: Path) -> Settings:
     if not isinstance(rules, list) or not all(isinstance(v, str) for v in rules):
         fail("rules", "must be a list of rules file paths")
 
+    def ignores(key: str) -> dict[str, tuple[str, ...]]:
+        value = table.get(key, {})
+        if not isinstance(value, dict):
+            fail(key, "must be a table of pattern or payer id = [rule codes]")
+        found = {}
+        for name, selectors in value.items():
+            if isinstance(selectors, str):
+                selectors = [selectors]
+            if not isinstance(selectors, list) or not all(
+                isinstance(v, str) for v in selectors
+            ):
+                fail(key, f"{name} must be a list of rule codes or prefixes")
+            found[str(name)] = tuple(selectors)
+        return found
+
     overrides = table.get("severity", {})
     if not isinstance(overrides, dict):
         fail("severity", 'must be a table of CODE = "error" | "warning" | "info"')
@@ -151,6 +172,8 @@ def load_settings(path: Path) -> Settings:
         auths=file("auths"),
         rules=tuple((base / value).resolve() for value in rules),
         baseline=file("baseline"),
+        per_file_ignores=ignores("per-file-ignores"),
+        per_payer_ignores=ignores("per-payer-ignores"),
         severity={
             code.upper(): severity("severity", v) for code, v in overrides.items()
         },
