@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
+import struct
+import subprocess
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -218,3 +221,68 @@ def test_junit_places_batch_findings_with_their_claim(
     third = ElementTree.tostring(cases[2], encoding="unicode")
     assert "BAT002" in third
     assert "BAT002" not in ElementTree.tostring(cases[1], encoding="unicode")
+
+
+# --- HTML: a page people would rather look at than read ----------------------
+
+
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+
+def test_html_report_holds_totals_charts_held_claims_and_explanations(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, page = run_cli(capsys, "--format", "html", str(DEMO))
+    assert code == 1
+    assert page.startswith("<!doctype html>")
+    for heading in (
+        "Totals",
+        "Where the findings are",
+        "Held claims (2)",
+        "Why each rule fired",
+    ):
+        assert heading in page
+    assert page.count("<svg") == 2  # by rule, by payer
+    assert "Claim B12DEMO01" in page and "Claim B12DEMO02" in page
+    assert "id='rule-NDC002'" in page and "href='#rule-NDC002'" in page
+    assert "http://" not in page and "https://" not in page  # self-contained
+    assert "DOE" not in page and "JANE" not in page  # no patient names
+
+
+def test_html_report_renders_in_a_real_browser(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    _, page = run_cli(capsys, "--format", "html", str(DEMO))
+    report, shot = tmp_path / "report.html", tmp_path / "report.png"
+    report.write_text(page)
+    done = subprocess.run(
+        [
+            chromium,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--window-size=1280,1400",
+            f"--screenshot={shot}",
+            report.as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-500:]
+    png = shot.read_bytes()
+    assert png.startswith(b"\x89PNG")
+    width, height = struct.unpack(">II", png[16:24])
+    assert (width, height) == (1280, 1400)
+    assert len(png) > 30_000  # a rendered page, not a blank one

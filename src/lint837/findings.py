@@ -107,6 +107,7 @@ class ClaimVerdict:
     segment_index: int  # the CLM segment, 1-based over the file
     findings: list[Finding]
     last_index: int = 0  # the claim's last segment (end of its last line)
+    payer: str = ""  # 2010BB NM109, the payer id
 
     @property
     def worst(self) -> Severity | None:

@@ -202,7 +202,10 @@ class Linter:
         assert self.on_claim is not None
         block, _, stop = claim.spans[-1]
         last = block.first_index + stop - 1
-        self.on_claim(ClaimVerdict(name, claim.id, claim.clm.index, findings, last))
+        verdict = ClaimVerdict(
+            name, claim.id, claim.clm.index, findings, last, claim.payer_id
+        )
+        self.on_claim(verdict)
 
     def _check_claim(self, claim: Claim, checks: _ClaimChecks) -> Iterator[Finding]:
         """Run the claim rules that apply, skipping those that passed its key.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from lint837.formatters.base import Formatter
 from lint837.formatters.github import GithubFormatter
+from lint837.formatters.html import HtmlFormatter
 from lint837.formatters.json import JsonFormatter
 from lint837.formatters.junit import JunitFormatter
 from lint837.formatters.sarif import SarifFormatter
@@ -19,12 +20,14 @@ FORMATTERS: dict[str, type[Formatter]] = {
     "sarif": SarifFormatter,
     "github": GithubFormatter,
     "junit": JunitFormatter,
+    "html": HtmlFormatter,
 }
 
 __all__ = [
     "FORMATTERS",
     "Formatter",
     "GithubFormatter",
+    "HtmlFormatter",
     "JsonFormatter",
     "JunitFormatter",
     "SarifFormatter",
