@@ -20,6 +20,7 @@ from lint837.linter import FileSummary, Linter
 from lint837.rules import REGISTRY
 from lint837.rules.examples import GOOD_CLAIM
 
+from batchgen import write_batch
 from conftest import FIXTURES, SHARED
 from examples import example_file
 
@@ -256,6 +257,22 @@ def test_html_report_holds_totals_charts_held_claims_and_explanations(
     assert "id='rule-NDC002'" in page and "href='#rule-NDC002'" in page
     assert "http://" not in page and "https://" not in page  # self-contained
     assert "DOE" not in page and "JANE" not in page  # no patient names
+
+
+def test_html_report_lists_the_first_held_claims_and_counts_the_rest(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    batch = io.BytesIO()
+    write_batch(batch, 600, j3420_every=1)
+    # A 12-digit LIN03 makes every claim's NDC malformed (NDC002, an error).
+    broken = batch.getvalue().replace(b"*N4*", b"*N4*1")
+    path = tmp_path / "held.837"
+    path.write_bytes(broken)
+    code, page = run_cli(capsys, "--format", "html", str(path))
+    assert code == 1
+    assert "Held claims (600)" in page
+    assert page.count("<div class=claim>") == 500
+    assert "and 100 more (see the JSON output)." in page
 
 
 def test_html_report_renders_in_a_real_browser(

@@ -30,7 +30,7 @@ section{background:#fff;border:1px solid #dde3ea;border-radius:8px;
   padding:16px 20px;margin:0 0 18px}
 h2{font-size:17px;margin:0 0 12px}
 .tiles{display:flex;gap:14px;flex-wrap:wrap}
-.tile{flex:1 1 150px;background:#fff;border:1px solid #dde3ea;border-radius:8px;
+.tile{flex:1 1 120px;background:#fff;border:1px solid #dde3ea;border-radius:8px;
   padding:12px 16px}
 .tile b{display:block;font-size:26px}
 .error{color:#b3261e}.warning{color:#9a5b00}.info{color:#2c5d8f}
@@ -45,6 +45,9 @@ details pre{white-space:pre-wrap;background:#f5f7fa;padding:10px;border-radius:6
 .claim{border-left:4px solid #b3261e;padding-left:12px;margin:12px 0}
 .empty{color:#4a5868}
 """
+
+SHOWN = 500
+"""Held claims (and findings outside claims) listed in full; the rest counted."""
 
 COLORS = {
     Severity.ERROR: "#b3261e",
@@ -71,9 +74,13 @@ class HtmlFormatter(Formatter):
         self._severity: dict[str, Severity] = {}
         self._by_payer: Counter[str] = Counter()
         self._totals: Counter[Severity] = Counter()
+        # Only the first SHOWN held claims are kept, so memory stays flat on a
+        # batch of millions; the others are counted.
         self._held: list[ClaimVerdict] = []
+        self._held_count = 0
         self._claims = 0
         self._outside: list[Finding] = []
+        self._outside_count = 0
         self._late: list[Finding] = []  # claim findings before their verdict
 
     def finding(self, finding: Finding) -> None:
@@ -83,7 +90,9 @@ class HtmlFormatter(Formatter):
         )
         self._totals[finding.severity] += 1
         if finding.location.claim is None:
-            self._outside.append(finding)
+            self._outside_count += 1
+            if len(self._outside) < SHOWN:
+                self._outside.append(finding)
         else:
             self._late.append(finding)
 
@@ -93,7 +102,9 @@ class HtmlFormatter(Formatter):
         if verdict.findings:
             self._by_payer[verdict.payer or "(no payer id)"] += len(verdict.findings)
         if verdict.fails(self.threshold):
-            self._held.append(verdict)
+            self._held_count += 1
+            if len(self._held) < SHOWN:
+                self._held.append(verdict)
 
     def end(self, summaries: Sequence[FileSummary]) -> None:
         # Batch findings arrive after every claim: add them to their claim.
@@ -127,7 +138,7 @@ class HtmlFormatter(Formatter):
         unreadable = sum(1 for s in summaries if s.error is not None)
         tiles = [
             ("claims", self._claims, ""),
-            (f"held (at or above {self.threshold.value})", len(self._held), "error"),
+            (f"held (at or above {self.threshold.value})", self._held_count, "error"),
             ("errors", self._totals[Severity.ERROR], "error"),
             ("warnings", self._totals[Severity.WARNING], "warning"),
             ("info", self._totals[Severity.INFO], "info"),
@@ -168,8 +179,8 @@ class HtmlFormatter(Formatter):
     def _held_section(self) -> str:
         if not self._held:
             return "<section><h2>Held claims</h2><p class=empty>None.</p></section>"
-        parts = [f"<section><h2>Held claims ({len(self._held):,})</h2>"]
-        for verdict in self._held[:500]:
+        parts = [f"<section><h2>Held claims ({self._held_count:,})</h2>"]
+        for verdict in self._held:
             rows = "".join(
                 f"<tr><td><a href='#rule-{_e(f.rule)}'><code>{_e(f.rule)}</code></a>"
                 f"</td><td class='{f.severity.value}'>{f.severity.value}</td>"
@@ -185,10 +196,9 @@ class HtmlFormatter(Formatter):
                 f"<th>severity</th><th>line</th><th>element</th><th>what to fix</th>"
                 f"</tr>{rows}</table></div>"
             )
-        if len(self._held) > 500:
-            parts.append(
-                f"<p>and {len(self._held) - 500:,} more (see the JSON output).</p>"
-            )
+        if self._held_count > len(self._held):
+            more = self._held_count - len(self._held)
+            parts.append(f"<p>and {more:,} more (see the JSON output).</p>")
         parts.append("</section>")
         return "".join(parts)
 
@@ -199,12 +209,14 @@ class HtmlFormatter(Formatter):
             f"<tr><td><code>{_e(f.rule)}</code></td><td class='{f.severity.value}'>"
             f"{f.severity.value}</td><td>{_e(f.location.file)}:"
             f"{_e(f.location.segment_index or '')}</td><td>{_e(f.message)}</td></tr>"
-            for f in self._outside[:500]
+            for f in self._outside
         )
+        more = self._outside_count - len(self._outside)
+        rest = f"<p>and {more:,} more (see the JSON output).</p>" if more else ""
         return (
             "<section><h2>Envelope and structure</h2><table><tr><th>rule</th>"
             f"<th>severity</th><th>where</th><th>what to fix</th></tr>{rows}</table>"
-            "</section>"
+            f"{rest}</section>"
         )
 
     def _rules_section(self) -> str:
