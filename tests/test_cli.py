@@ -6,8 +6,10 @@ import csv
 import hashlib
 import io
 import json
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -285,3 +287,48 @@ def test_batch_findings_count_in_their_file(capsys: pytest.CaptureFixture[str]) 
         for entry in document["files"]
     }
     assert counts == {"a.837": 0, "b.837": len(in_b)}
+
+
+def test_a_folder_stands_for_its_claim_files(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    batches = tmp_path / "batches"
+    (batches / "march").mkdir(parents=True)
+    (batches / ".git").mkdir()
+    shutil.copy(BROKEN, batches / "march" / "b.X12")
+    shutil.copy(CLEAN, batches / "a.837")
+    shutil.copy(BROKEN, batches / ".git" / "hidden.837")  # hidden: skipped
+    (batches / "notes.txt").write_text("not a claim file")
+    code, out, _ = run(capsys, "check", "--isolated", "--format", "json", str(batches))
+    assert code == 1
+    read = [entry["file"] for entry in json.loads(out)["files"]]
+    assert read == [str(batches / "a.837"), str(batches / "march" / "b.X12")]
+
+
+def test_a_folder_without_claim_files_is_only_warned_of(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, err = run(capsys, "check", str(tmp_path))
+    assert (code, out) == (0, "")
+    assert "no claim files" in err
+
+
+def test_output_file_gets_the_report(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    report = tmp_path / "lint837.json"
+    code, out, _ = run(capsys, "check", "--format", "json", "-o", str(report), BROKEN)
+    assert (code, out) == (1, "")
+    assert len(json.loads(report.read_text())["findings"]) == 6
+
+
+def test_output_file_never_replaces_an_input(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    batch = tmp_path / "batch.837"
+    shutil.copy(BROKEN, batch)
+    before = batch.read_bytes()
+    code, _, err = run(capsys, "check", "-o", str(batch), str(batch))
+    assert code == 2
+    assert "is an input file" in err
+    assert batch.read_bytes() == before

@@ -83,14 +83,64 @@ def _split_codes(values: Sequence[str]) -> list[str]:
     return [code for value in values for code in value.split(",") if code.strip()]
 
 
+CLAIM_FILE_SUFFIXES = (".837", ".x12", ".edi")
+"""What a folder on the command line is searched for (case aside)."""
+
+
+def _claim_files(names: Sequence[str]) -> list[str]:
+    """The files to lint: files as given, folders searched for claim files.
+
+    A folder is walked in sorted order, skipping hidden folders (.git), so
+    that runs are repeatable; a folder with no claim file is only warned of.
+    """
+    files: list[str] = []
+    for name in names:
+        if name == STDIN or not os.path.isdir(name):
+            files.append(name)
+            continue
+        found = sorted(
+            str(path)
+            for path in Path(name).rglob("*")
+            if path.suffix.lower() in CLAIM_FILE_SUFFIXES
+            and path.is_file()
+            and not any(part.startswith(".") for part in path.relative_to(name).parts)
+        )
+        if not found:
+            click.echo(
+                f"lint837: {name}: no claim files ({', '.join(CLAIM_FILE_SUFFIXES)})",
+                err=True,
+            )
+        files.extend(found)
+    return files
+
+
+@contextmanager
+def _report_stream(output_file: Path | None, inputs: Sequence[str]) -> Iterator[TextIO]:
+    """Standard output, or the report file (never one of the inputs)."""
+    if output_file is None:
+        yield sys.stdout
+        return
+    for name in inputs:
+        if name != STDIN and Path(name).resolve() == output_file.resolve():
+            raise click.UsageError(f"--output-file {output_file} is an input file")
+    with output_file.open("w", encoding="utf-8") as stream:
+        yield stream
+
+
 @cli.command()
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("files", nargs=-1, type=click.Path(allow_dash=True))
 @click.option(
     "--format",
     "output_format",
     type=click.Choice(sorted(FORMATTERS)),
     default="text",
     show_default=True,
+)
+@click.option(
+    "-o",
+    "--output-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to FILE instead of standard output.",
 )
 @click.option("--select", multiple=True, help="Rule codes or prefixes to run.")
 @click.option("--ignore", multiple=True, help="Rule codes or prefixes to skip.")
@@ -139,6 +189,7 @@ def _split_codes(values: Sequence[str]) -> list[str]:
 def check(
     files: tuple[str, ...],
     output_format: str,
+    output_file: Path | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     fail_on: str | None,
@@ -151,8 +202,48 @@ def check(
     config_file: Path | None,
     isolated: bool,
 ) -> None:
-    """Lint FILES (or standard input with -) and report findings."""
-    names = files or (STDIN,)
+    """Lint FILES (or standard input with -) and report findings.
+
+    A folder stands for the .837, .x12 and .edi files below it.
+    """
+    names = _claim_files(files) if files else [STDIN]
+    if not names:
+        return
+    with _report_stream(output_file, names) as stream:
+        _check(
+            names,
+            stream,
+            output_format,
+            select,
+            ignore,
+            fail_on,
+            exit_zero,
+            policy,
+            auths,
+            rules_files,
+            baseline,
+            write_baseline,
+            config_file,
+            isolated,
+        )
+
+
+def _check(
+    names: Sequence[str],
+    stream: TextIO,
+    output_format: str,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fail_on: str | None,
+    exit_zero: bool,
+    policy: Path | None,
+    auths: Path | None,
+    rules_files: tuple[Path, ...],
+    baseline: Path | None,
+    write_baseline: Path | None,
+    config_file: Path | None,
+    isolated: bool,
+) -> None:
     settings = _settings(names[0], config_file, isolated)
     linter = configured(
         settings,
@@ -164,7 +255,7 @@ def check(
     )
 
     threshold = Severity(fail_on) if fail_on else settings.fail_on
-    formatter = FORMATTERS[output_format](sys.stdout, linter.rules, threshold)
+    formatter = FORMATTERS[output_format](stream, linter.rules, threshold)
     if formatter.wants_claims:
         linter.on_claim = formatter.claim
     summaries: list[FileSummary] = []
