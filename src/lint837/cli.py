@@ -408,7 +408,7 @@ def gate(
         with _output(str(report_path)) as handle:
             handle.write(json.dumps(result.as_dict(), indent=2).encode() + b"\n")
     held_count = len(result.held)
-    total = len(result.claims)
+    total = result.claims
     click.echo(
         f"lint837 gate: {total} claim{'' if total == 1 else 's'}, "
         f"{total - held_count} clean, {held_count} held",

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import bisect
 import logging
+from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -44,19 +45,27 @@ CLEAN, HELD = "clean", "held"
 
 @dataclass
 class GateResult:
-    """What the gate did with one batch."""
+    """What the gate did with one batch.
 
-    claims: list[ClaimVerdict] = field(default_factory=list)
+    Every claim is kept only as its range of segments (two integers), so a
+    batch of millions of claims costs megabytes, not gigabytes; a claim's
+    full verdict is kept only when something was found in it.
+    """
+
+    claims: int = 0
     held: list[ClaimVerdict] = field(default_factory=list)
     outside: list[Finding] = field(default_factory=list)  # findings in no claim
     summary: FileSummary | None = None
     dropped_segments: int = 0  # outside claims, headers and parent loops
     written: dict[str, int] = field(default_factory=lambda: {CLEAN: 0, HELD: 0})
+    # The first and last segment index of every claim, in input order.
+    starts: array[int] = field(default_factory=lambda: array("q"))
+    ends: array[int] = field(default_factory=lambda: array("q"))
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "claims": len(self.claims),
-            "clean": len(self.claims) - len(self.held),
+            "claims": self.claims,
+            "clean": self.claims - len(self.held),
             "held": [
                 {
                     "claim": verdict.claim,
@@ -71,41 +80,79 @@ class GateResult:
         }
 
 
+class _Judge:
+    """Pass 1's bookkeeping: claim ranges, and the verdicts that found something.
+
+    The linter yields a claim's findings (and envelope findings inside the
+    claim, such as an unknown segment) before it tells the claim's verdict,
+    so findings wait in ``pending`` until the next verdict places them.
+    """
+
+    def __init__(self, result: GateResult, name: str) -> None:
+        self.result = result
+        self.name = name
+        self.noted: dict[int, ClaimVerdict] = {}  # by CLM segment index
+        self.pending: list[Finding] = []
+
+    def claim(self, verdict: ClaimVerdict) -> None:
+        own = set(verdict.findings)
+        for finding in self.pending:
+            index = finding.location.segment_index
+            if finding in own:
+                continue
+            if index is not None and (
+                verdict.segment_index <= index <= verdict.last_index
+            ):
+                verdict.findings.append(finding)
+            else:
+                self.place(finding)
+        self.pending.clear()
+        self.result.claims += 1
+        self.result.starts.append(verdict.segment_index)
+        self.result.ends.append(verdict.last_index)
+        if verdict.findings:
+            self.noted[verdict.segment_index] = verdict
+
+    def place(self, finding: Finding) -> None:
+        """Give a finding to the claim whose segments hold it, if any."""
+        index = finding.location.segment_index
+        starts = self.result.starts
+        position = -1 if index is None else bisect.bisect_right(starts, index) - 1
+        if position < 0 or index is None or index > self.result.ends[position]:
+            self.result.outside.append(finding)
+            return
+        start = starts[position]
+        verdict = self.noted.get(start)
+        if verdict is None:  # a claim clean of its own rules; a batch finding
+            verdict = ClaimVerdict(
+                self.name,
+                finding.location.claim or "",
+                start,
+                [],
+                last_index=self.result.ends[position],
+            )
+            self.noted[start] = verdict
+        if finding not in verdict.findings:
+            verdict.findings.append(finding)
+
+
 def judge(
     linter: Linter, stream: BinaryIO, name: str, threshold: Severity
 ) -> GateResult:
     """Pass 1: lint the batch; decide, claim by claim, clean or held."""
     result = GateResult(summary=FileSummary(name))
-    linter.on_claim = result.claims.append
-    findings = list(linter.lint_stream(stream, name, result.summary))
-    findings += list(linter.finish())
-
-    starts = [verdict.segment_index for verdict in result.claims]
-    by_start = {verdict.segment_index: verdict for verdict in result.claims}
-    for finding in findings:
-        verdict = _claim_of(finding, starts, result.claims)
-        if verdict is None:
-            result.outside.append(finding)
-        elif finding not in verdict.findings:
-            verdict.findings.append(finding)  # a batch finding
-
+    bookkeeper = _Judge(result, name)
+    linter.on_claim = bookkeeper.claim
+    for finding in linter.lint_stream(stream, name, result.summary):
+        bookkeeper.pending.append(finding)
+    for finding in [*bookkeeper.pending, *linter.finish()]:
+        bookkeeper.place(finding)
     result.held = [
-        by_start[start] for start in starts if by_start[start].fails(threshold)
+        verdict
+        for _, verdict in sorted(bookkeeper.noted.items())
+        if verdict.fails(threshold)
     ]
     return result
-
-
-def _claim_of(
-    finding: Finding, starts: list[int], claims: list[ClaimVerdict]
-) -> ClaimVerdict | None:
-    index = finding.location.segment_index
-    if index is None or not starts:
-        return None
-    position = bisect.bisect_right(starts, index) - 1
-    if position < 0:
-        return None
-    verdict = claims[position]
-    return verdict if index <= verdict.last_index else None
 
 
 class _Output:
@@ -138,13 +185,14 @@ class _Splitter:
     def __init__(
         self,
         held: set[int],
-        claims: list[ClaimVerdict],
+        result: GateResult,
         outputs: dict[str, BinaryIO],
         terminator: str,
         suffix: str,
     ) -> None:
         self.held = held
-        self.ranges = {verdict.segment_index: verdict.last_index for verdict in claims}
+        self.starts, self.ends = result.starts, result.ends
+        self.next_claim = 0  # claims come in input order: a cursor, not a dict
         self.outputs = {
             name: _Output(stream, suffix, terminator)
             for name, stream in outputs.items()
@@ -208,12 +256,12 @@ class _Splitter:
                     loops.pop("23", None)
                 loops[level] = (index, [text])
                 current = level
-            elif identifier == "CLM" and index in self.ranges:
+            elif identifier == "CLM" and self._is_claim(index):
                 destination = HELD if index in self.held else CLEAN
                 out = self._open(destination, isa, gs, header)
                 self._parents(out, loops, element)
                 out.write(text)
-                claim_end, claim_output = self.ranges[index], out
+                claim_end, claim_output = self.ends[self.next_claim - 1], out
                 current = None  # segments after the claim belong to no loop
             elif current is not None:
                 loops[current][1].append(text)
@@ -229,6 +277,16 @@ class _Splitter:
                 out.write(self.first_isa)
                 out.isa, out.groups = self.first_isa, 0
             self._finish(out)
+
+    def _is_claim(self, index: int) -> bool:
+        """Whether the CLM at ``index`` starts the next claim pass 1 saw."""
+        starts = self.starts
+        while self.next_claim < len(starts) and starts[self.next_claim] < index:
+            self.next_claim += 1
+        if self.next_claim < len(starts) and starts[self.next_claim] == index:
+            self.next_claim += 1
+            return True
+        return False
 
     def _open(
         self, name: str, isa: str | None, gs: str | None, header: list[str]
@@ -341,7 +399,7 @@ def split(
     """Pass 2 over ``blocks`` (index, key, text), writing both outputs."""
     splitter = _Splitter(
         {verdict.segment_index for verdict in result.held},
-        result.claims,
+        result,
         {CLEAN: clean, HELD: held},
         terminator,
         suffix,
