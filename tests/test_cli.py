@@ -9,6 +9,7 @@ import json
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -332,3 +333,17 @@ def test_output_file_never_replaces_an_input(
     assert code == 2
     assert "is an input file" in err
     assert batch.read_bytes() == before
+
+
+def test_statistics_count_each_rule_most_frequent_first(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    demo = str(FIXTURES / "examples" / "b12_denials.837")
+    _, listed, _ = run(capsys, "check", "--isolated", "--format", "json", demo)
+    expected = Counter(f["rule"] for f in json.loads(listed)["findings"])
+    code, out, _ = run(capsys, "check", "--isolated", "--statistics", demo)
+    assert code == 1
+    rows = [line.split() for line in out.splitlines()[:-1]]
+    assert {row[1]: int(row[0]) for row in rows} == expected
+    assert [int(row[0]) for row in rows] == sorted(expected.values(), reverse=True)
+    assert out.splitlines()[-1].startswith("Found 11 findings")

@@ -137,6 +137,12 @@ def _report_stream(output_file: Path | None, inputs: Sequence[str]) -> Iterator[
     show_default=True,
 )
 @click.option(
+    "--statistics",
+    is_flag=True,
+    help="Count the findings of each rule instead of listing them "
+    "(the same as --format statistics).",
+)
+@click.option(
     "-o",
     "--output-file",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -189,6 +195,7 @@ def _report_stream(output_file: Path | None, inputs: Sequence[str]) -> Iterator[
 def check(
     files: tuple[str, ...],
     output_format: str,
+    statistics: bool,
     output_file: Path | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
@@ -209,6 +216,8 @@ def check(
     names = _claim_files(files) if files else [STDIN]
     if not names:
         return
+    if statistics:
+        output_format = "statistics"
     with _report_stream(output_file, names) as stream:
         _check(
             names,

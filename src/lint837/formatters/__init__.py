@@ -12,6 +12,7 @@ from lint837.formatters.html import HtmlFormatter
 from lint837.formatters.json import JsonFormatter
 from lint837.formatters.junit import JunitFormatter
 from lint837.formatters.sarif import SarifFormatter
+from lint837.formatters.statistics import StatisticsFormatter
 from lint837.formatters.text import TextFormatter
 
 FORMATTERS: dict[str, type[Formatter]] = {
@@ -21,6 +22,7 @@ FORMATTERS: dict[str, type[Formatter]] = {
     "github": GithubFormatter,
     "junit": JunitFormatter,
     "html": HtmlFormatter,
+    "statistics": StatisticsFormatter,
 }
 
 __all__ = [
@@ -31,5 +33,6 @@ __all__ = [
     "JsonFormatter",
     "JunitFormatter",
     "SarifFormatter",
+    "StatisticsFormatter",
     "TextFormatter",
 ]
