@@ -28,6 +28,13 @@ from lint837.model import Claim, ServiceLine
 from lint837.rules import REGISTRY, Rule
 from lint837.rules.context import Context
 from lint837.rules.examples import GOOD_CLAIM
+from lint837.rules.keys import (
+    claim_lines,
+    claim_signature,
+    covering,
+    parts_key,
+    payer,
+)
 
 from conftest import CORPUS, example_context, lint_bytes
 from examples import example_file
@@ -247,11 +254,23 @@ def _field_cases() -> list[Any]:
     return cases
 
 
+# Beside the built-in rules, a payer rule may ride on a built-in verdict key
+# that holds the parts it reads (lint837.rules.keys.HOLDS): run both ways.
+BESIDE = pytest.mark.parametrize(
+    "beside", [False, True], ids=["alone", "beside-built-ins"]
+)
+
+
+def _with_built_ins(rules: list[Rule], beside: bool) -> list[Rule]:
+    return [*REGISTRY.values(), *rules] if beside else rules
+
+
+@BESIDE
 @pytest.mark.parametrize(
     ("root", "field", "value", "segment", "element"), _field_cases()
 )
 def test_a_payer_rule_sees_every_change_to_a_field_it_reads(
-    root: str, field: Any, value: Any, segment: Any, element: str
+    root: str, field: Any, value: Any, segment: Any, element: str, beside: bool
 ) -> None:
     """Change the element a field is read from in the third claim only: the
     rule requiring the old value must fire there, remembered verdicts or not.
@@ -293,8 +312,9 @@ def test_a_payer_rule_sees_every_change_to_a_field_it_reads(
                 + GOOD_CLAIM.replace("CLM*EX1*", "CLM*EX2*")
                 + third.replace("CLM*EX1*", "CLM*EX9*")
             )
-    findings = both_ways(data, rules=rules)
-    assert [f["claim"] for f in findings] == ["EX19" if changes_id else "EX9"]
+    findings = both_ways(data, rules=_with_built_ins(rules, beside))
+    flagged = [f["claim"] for f in findings if f["rule"] == "KEY001"]
+    assert flagged == ["EX19" if changes_id else "EX9"]
 
 
 def _equals(name: str, field: Any, value: Any) -> str:
@@ -355,9 +375,10 @@ REDUCED_READS = [
 ]
 
 
+@BESIDE
 @pytest.mark.parametrize(("require", "change"), REDUCED_READS)
 def test_a_payer_rule_reading_less_than_values_is_still_sound(
-    require: str, change: tuple[str, str]
+    require: str, change: tuple[str, str], beside: bool
 ) -> None:
     rules = compile_rules(
         f'rule KEY002 "t"\n  severity error\n  for each J3420 line\n'
@@ -368,5 +389,20 @@ def test_a_payer_rule_reading_less_than_values_is_still_sound(
     assert old in GOOD_CLAIM
     third = GOOD_CLAIM.replace(old, new).replace("CLM*EX1*", "CLM*EX9*")
     data = example_file(GOOD_CLAIM + GOOD_CLAIM.replace("CLM*EX1*", "CLM*EX2*") + third)
-    findings = both_ways(data, rules=rules)
-    assert [f["claim"] for f in findings] == ["EX9"]
+    findings = both_ways(data, rules=_with_built_ins(rules, beside))
+    assert [f["claim"] for f in findings if f["rule"] == "KEY002"] == ["EX9"]
+
+
+def test_a_payer_rule_rides_on_the_smallest_key_holding_what_it_reads() -> None:
+    clm, clm_and_services = (
+        parts_key(frozenset({"clm"})),
+        parts_key(frozenset({"clm", "services"})),
+    )
+    assert covering(clm, [claim_signature, claim_lines, payer]) is claim_lines
+    assert covering(clm_and_services, [claim_lines, claim_signature]) is (
+        claim_signature
+    )
+    assert covering(clm, [clm_and_services]) is clm_and_services
+    # What no key holds, and keys that were not made from parts, stay apart.
+    assert covering(parts_key(frozenset({"dates"})), [claim_signature]) is None
+    assert covering(claim_lines, [claim_signature]) is None

@@ -29,7 +29,7 @@ from lint837.model.builder import key_of
 from lint837.reader import CHUNK_SIZE, Block, read_segments
 from lint837.rules import REGISTRY, Reporter, Rule
 from lint837.rules.context import Context, RunEnd
-from lint837.rules.keys import claim_signature
+from lint837.rules.keys import claim_signature, covering
 from lint837.selection import ALL, check_selectors, selected
 
 logger = logging.getLogger(__name__)
@@ -138,7 +138,7 @@ class Linter:
         self.file_ignores: list[tuple[str, frozenset[str]]] = []
         self.file_root: Path | None = None
         self.payer_ignores: dict[str, frozenset[str]] = {}
-        self._verdicts: dict[tuple[str, Hashable], set[Hashable]] = {}
+        self._verdicts: dict[tuple[str, Hashable, Hashable], set[Hashable]] = {}
 
     def lint_path(
         self, path: str | Path, summary: FileSummary | None = None
@@ -270,18 +270,27 @@ class Linter:
             key=lambda item: item[1][0],
         )
         stateful = [entry for rule, entry in unique if rule.stateful]
+        keys = {rule.key or claim_signature for rule, _ in unique if not rule.stateful}
+        # A key whose parts another key of the plan holds gives way to it:
+        # fewer keys a claim, the rules riding on the finer one.
+        host = {key: covering(key, keys - {key}) or key for key in keys}
+        for key in keys:  # a host may give way in turn; parts only grow
+            while host[host[key]] is not host[key]:
+                host[key] = host[host[key]]
         groups: dict[Callable[[Claim], Hashable], _Group] = {}
         for rule, entry in unique:
             if not rule.stateful:
-                key = rule.key or claim_signature
+                key = host[rule.key or claim_signature]
                 group = groups.get(key)
                 if group is None:
                     group = groups[key] = _Group(key, [])
                 group.entries.append(entry)
 
-        # Groups keep their clean keys across plans: one verdict, one rule set.
+        # Groups keep their clean keys across plans of the same delimiters:
+        # one verdict, one rule set. Keys need not hold the delimiters then.
         for group in groups.values():
-            name = (",".join(str(order) for order, _, _ in group.entries), group.key)
+            orders = ",".join(str(order) for order, _, _ in group.entries)
+            name = (orders, group.key, delimiters)
             group.clean = self._verdicts.setdefault(name, set())
 
         plan = _Plan(

@@ -302,7 +302,8 @@ class _Builder:
 
     def _bht(self, block: Block, k: int) -> None:
         if self.transaction is not None and self.transaction.beginning is None:
-            self.transaction.beginning = _kept(block, k)
+            beginning = self.transaction.beginning = _kept(block, k)
+            self.transaction.creation_date = beginning.get(4)
 
     def _require_interchange(self, block: Block, header: Segment) -> Interchange:
         if self.interchange is None:

@@ -54,6 +54,12 @@ class TransactionSet:
     last_index: int = 0  # index of the last segment read inside the set
     claim_count: int = 0
     beginning: Segment | None = None  # BHT
+    creation_date: str = ""
+    """BHT04, the date the submitter created the transaction (CCYYMMDD).
+
+    Read once, when the builder meets the BHT: every claim's verdict key
+    holds it.
+    """
 
     @property
     def code(self) -> str:
@@ -75,11 +81,6 @@ class TransactionSet:
         """Segments from ST to SE inclusive, as the reader counted them."""
         last = self.trailer.index if self.trailer is not None else self.last_index
         return last - self.header.index + 1
-
-    @property
-    def creation_date(self) -> str:
-        """BHT04, the date the submitter created the transaction (CCYYMMDD)."""
-        return self.beginning.get(4) if self.beginning is not None else ""
 
 
 class IssueKind(StrEnum):

@@ -32,6 +32,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from functools import cache, lru_cache
+from itertools import compress
 from typing import Any
 
 from lint837.model import Claim
@@ -256,94 +257,51 @@ def _once(name: str, read: Callable[[Claim], Key]) -> Callable[[Claim], Key]:
     return part
 
 
-# Parts are strings: a string keeps its hash, so a key made of them hashes
-# cheaply however often it is looked up. Texts never hold the segment
-# terminator, so joining on it (after a count) is one-to-one.
+# Parts are tuples of the texts as sent: a tuple of strings is one-to-one,
+# and hashing it combines the hashes its strings keep, so a key costs
+# little more than the slices it is made of.
 
 
-def _joined(claim: Claim, items: Iterable[str]) -> str:
-    listed = list(items)
-    separator = claim.spans[0][0].delimiters.segment
-    return f"{len(listed)}{separator}{separator.join(listed)}"
-
-
-def _maybe(text: str | None) -> str:
-    return "N" if text is None else "T" + text
-
-
-def _grouped(claim: Claim) -> dict[str, list[str]]:
-    """The claim's texts by block key, in file order: one pass per claim."""
-    found: dict[str, list[str]] | None = claim.__dict__.get("_key_texts")
-    if found is None:
-        found = {}
-        keys, texts = claim.raw
-        for key, text in zip(keys, texts, strict=True):
-            listed = found.get(key)
-            if listed is None:
-                found[key] = [text]
-            else:
-                listed.append(text)
-        claim.__dict__["_key_texts"] = found
-    return found
-
-
-def _texts(wanted: str) -> Callable[[Claim], str]:
+def _texts(wanted: str) -> Callable[[Claim], tuple[str, ...]]:
     """The texts of the segments with this block key, in file order."""
 
-    def part(claim: Claim) -> str:
-        return _joined(claim, _grouped(claim).get(wanted, ()))
+    def part(claim: Claim) -> tuple[str, ...]:
+        return tuple(_segments(claim, wanted))
 
     return part
 
 
+def _segments(claim: Claim, wanted: str) -> Iterator[str]:
+    """The texts of the segments with this block key, in file order."""
+    keys, texts = claim.raw
+    return compress(texts, map(wanted.__eq__, keys))
+
+
 def _hi(claim: Claim) -> Key:
-    hi = "HI" + claim.spans[0][0].delimiters.element
-    return _joined(claim, _grouped(claim).get(hi, ()))
+    return tuple(_segments(claim, "HI" + claim.spans[0][0].delimiters.element))
 
 
 def _qualifiers(claim: Claim) -> Key:
     element = claim.spans[0][0].delimiters.element
-    return _joined(
-        claim,
-        ([*text.split(element, 2), ""][1] for text in _grouped(claim).get("REF", ())),
-    )
+    return tuple([*text.split(element, 2), ""][1] for text in _segments(claim, "REF"))
 
 
 _LIN, _CTP = _texts("LIN"), _texts("CTP")
 
 
 def _drug(claim: Claim) -> Key:
-    """LIN and CTP texts (each list opens with its count, so none blur)."""
-    return _joined(claim, (_LIN(claim), _CTP(claim)))
-
-
-_DELIMITER_PARTS: dict[int, tuple[object, str]] = {}
-
-
-def _delimiter_part(claim: Claim) -> Key:
-    """The delimiters as a string, made once per interchange's Delimiters."""
-    delimiters = claim.spans[0][0].delimiters
-    known = _DELIMITER_PARTS.get(id(delimiters))
-    if known is not None and known[0] is delimiters:
-        return known[1]
-    repetition = delimiters.repetition
-    head = delimiters.element + delimiters.component
-    text = head + ("N" if repetition is None else "R" + repetition)
-    if len(_DELIMITER_PARTS) > 64:  # a few interchanges at a time
-        _DELIMITER_PARTS.clear()
-    # Holding the object keeps its id from being reused while it is here.
-    _DELIMITER_PARTS[id(delimiters)] = (delimiters, text)
-    return text
+    """The LIN texts and the CTP texts, each in file order."""
+    return (_LIN(claim), _CTP(claim))
 
 
 def _payer_part(claim: Claim) -> Key:
     subscriber = claim.subscriber
     if subscriber is None:
-        return "N"
+        return None
     found = payer(claim)  # kept on the claim: the CLM001 key reads it too
     assert isinstance(found, tuple)
     _, sbr, party = found
-    return _joined(claim, (_maybe(sbr), _maybe(party)))
+    return (sbr, party)
 
 
 def _date_pattern(claim: Claim) -> Key:
@@ -352,11 +310,11 @@ def _date_pattern(claim: Claim) -> Key:
     created = claim.transaction.creation_date
     dates: dict[datetime.date, int] = {}
     found = []
-    for text in _grouped(claim).get("DTP", ()):
+    for text in _segments(claim, "DTP"):
         token, start = _date_parts(text, element, created)
         same = "-" if start is None else dates.setdefault(start, len(dates))
         found.append(f"{token}#{same}")
-    return _joined(claim, found)
+    return tuple(found)
 
 
 def _reference_pattern(claim: Claim) -> Key:
@@ -364,26 +322,25 @@ def _reference_pattern(claim: Claim) -> Key:
     element = claim.spans[0][0].delimiters.element
     values: dict[str, int] = {}
     found = []
-    for text in _grouped(claim).get("REF", ()):
+    for text in _segments(claim, "REF"):
         token, value = _reference_parts(text, element)
         found.append(f"{token}#{values.setdefault(value, len(values))}")
-    return _joined(claim, found)
+    return tuple(found)
 
 
 PARTS: dict[str, Callable[[Claim], Key]] = {
-    "delimiters": _delimiter_part,
-    "clm_id": lambda claim: claim.raw[1][0],
+    "clm_id": lambda claim: claim.raw[1][0],  # CLM01 as sent, with CLM
     "created": lambda claim: claim.transaction.creation_date,
     # Worked out once per claim, as several keys may hold them.
     **{
         name: _once(name, read)
         for name, read in {
-            "layout": lambda claim: _joined(claim, claim.raw[0]),
+            "layout": lambda claim: tuple(claim.raw[0]),
             "payer": _payer_part,
             "clm": lambda claim: _without_id(
                 claim.raw[1][0], claim.spans[0][0].delimiters.element
             ),
-            "services": lambda claim: _joined(claim, claim.service_texts),
+            "services": lambda claim: claim.service_texts,
             "dates": _texts("DTP"),
             "date_pattern": _date_pattern,
             "hi": _hi,
@@ -397,16 +354,68 @@ PARTS: dict[str, Callable[[Claim], Key]] = {
 """Parts of a claim a key can be built from, each the raw texts it reads."""
 
 
+# What each key holds, in parts: a rule reading only parts a key holds
+# may share that key's verdict group (see covering). Only what the key
+# surely holds is listed: claim_lines keeps the texts from the first LX
+# on, so a malformed claim's SV1 or LIN before it would not be held, and
+# "services" and "drug" are left out of it.
+HOLDS: dict[Callable[[Claim], Key], frozenset[str]] = {
+    payer: frozenset({"payer"}),
+    claim_lines: frozenset({"clm"}),
+    diagnoses: frozenset({"hi"}),
+    claim_signature: frozenset(
+        {
+            "payer",
+            "clm",
+            "layout",
+            "services",
+            "hi",
+            "drug",
+            "date_pattern",
+            "ref_pattern",
+            "ref_qualifiers",
+        }
+    ),
+}
+
+
+READS: dict[Callable[[Claim], Key], frozenset[str]] = {}
+"""The parts each key made by :func:`parts_key` reads."""
+
+
+def covering(
+    key: Callable[[Claim], Key], others: Iterable[Callable[[Claim], Key]]
+) -> Callable[[Claim], Key] | None:
+    """Of ``others``, the key holding fewest parts that holds all ``key`` reads.
+
+    A rule keyed by ``key`` may join that key's verdict group: a claim the
+    finer key calls clean is clean for the rule too. None when ``key`` was
+    not made by :func:`parts_key` or no other key holds all it reads.
+    """
+    reads = READS.get(key)
+    if reads is None:
+        return None
+    fits = [other for other in others if reads <= HOLDS.get(other, frozenset())]
+    return min(fits, key=lambda other: len(HOLDS[other]), default=None)
+
+
 @cache
 def parts_key(parts: frozenset[str]) -> Callable[[Claim], Key]:
-    """A key of the named parts, always with the delimiters.
+    """A key of the named parts.
 
-    One function per set of parts, so that rules reading the same parts
-    share one verdict group in the engine.
+    The delimiters are not in it: the engine keeps a verdict group's keys
+    per set of delimiters. One function per set of parts, so that rules
+    reading the same parts share one verdict group in the engine.
     """
-    readers = [PARTS[name] for name in sorted(parts | {"delimiters"})]
+    readers = [PARTS[name] for name in sorted(parts)]
     key: Callable[[Claim], Key]
-    if len(readers) == 2:
+    if not readers:  # reads nothing of the claim: the payer's policy alone
+
+        def key(claim: Claim) -> Key:
+            return ()
+    elif len(readers) == 1:
+        key = readers[0]  # one part is its own key: no call around it
+    elif len(readers) == 2:
         first, second = readers
 
         def key(claim: Claim) -> Key:
@@ -421,5 +430,7 @@ def parts_key(parts: frozenset[str]) -> Callable[[Claim], Key]:
         def key(claim: Claim) -> Key:
             return tuple([read(claim) for read in readers])
 
-    key.__name__ = "parts_key(" + ",".join(sorted(parts)) + ")"
+    if len(readers) != 1:
+        key.__name__ = "parts_key(" + ",".join(sorted(parts)) + ")"
+    READS[key] = HOLDS[key] = parts
     return key
