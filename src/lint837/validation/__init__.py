@@ -2,8 +2,153 @@
 
 Validation sits beside the rules in the flow: it reads segments (from
 ``lint837.reader``) rather than claims, and its problems become ordinary
-findings with ``X12`` codes. Two validators report the same problems:
-pyx12's own (the reference, slow) and a fast one compiled from pyx12's map.
-Both speak in :class:`lint837.validation.problem.Problem` records, so the
-agreement between them can be tested problem by problem.
+findings with ``X12`` codes (:mod:`lint837.validation.codes`). The
+reference validator is pyx12's own (:mod:`lint837.validation.reference`);
+transaction sets are independent, so they are checked in parallel
+processes when asked. Problems are :class:`Problem` records, so that a
+second validator can be compared with pyx12 problem by problem.
 """
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import BinaryIO
+
+from lint837.findings import Finding, Location, Severity
+from lint837.rules.base import segment_fingerprint
+from lint837.validation.codes import CODES, ValidationCode, translate
+from lint837.validation.problem import Level, Problem
+from lint837.validation.reference import PYX12_VERSION, validate
+from lint837.validation.units import Unit, units
+
+__all__ = [
+    "CODES",
+    "PYX12_VERSION",
+    "Level",
+    "Problem",
+    "Unit",
+    "ValidationCode",
+    "findings",
+    "units",
+    "validate",
+]
+
+WINDOW = 4
+"""Transaction sets in flight per process: enough to keep each busy."""
+
+
+def findings(
+    stream: BinaryIO,
+    name: str,
+    *,
+    jobs: int = 1,
+    wanted: Callable[[str], bool] = lambda code: True,
+    severities: dict[str, Severity] | None = None,
+) -> Iterator[Finding]:
+    """pyx12's findings for every 837 transaction set of a stream, in order.
+
+    ``jobs`` processes validate sets side by side (each loads the map once);
+    ``wanted`` says which X12 codes to report; ``severities`` overrides a
+    code's default severity. Raises InputError on input that is not X12.
+    """
+    checked = _checked(units(stream, name), jobs)
+    for unit, problems in checked:
+        seen: set[tuple[str, int, str | None]] = set()
+        for problem in problems:
+            code = translate(problem.level, problem.code)
+            # A header problem repeats with every set of its interchange.
+            key = (code.code, problem.segment_index, problem.element)
+            if not wanted(code.code) or key in seen:
+                continue
+            seen.add(key)
+            severity = (severities or {}).get(code.code, code.severity)
+            yield _finding(unit, problem, code, severity)
+
+
+def _checked(todo: Iterable[Unit], jobs: int) -> Iterator[tuple[Unit, list[Problem]]]:
+    """Each 837 unit with its problems, in order; other transactions skipped."""
+    todo = (
+        unit for unit in todo if unit.segments[2].startswith("ST" + _sep(unit) + "837")
+    )
+    if jobs <= 1:
+        for unit in todo:
+            yield unit, validate(unit)
+        return
+
+    # A bounded window of futures: memory stays flat however long the file.
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        pending: deque[tuple[Unit, Future[list[Problem]]]] = deque()
+        for unit in todo:
+            pending.append((unit, pool.submit(validate, unit)))
+            if len(pending) >= jobs * WINDOW:
+                done, future = pending.popleft()
+                yield done, future.result()
+        while pending:
+            done, future = pending.popleft()
+            yield done, future.result()
+
+
+def _sep(unit: Unit) -> str:
+    """The element separator: the fourth character of the ISA."""
+    return unit.segments[0][3]
+
+
+# pyx12's text quotes the bad value; it stays only where the value is a
+# code: a too-long or malformed element may hold a name, a member id or a
+# birth date.
+_SHOWS_VALUE = {"X12207"}
+
+
+def _redacted(detail: str, segment: str, separator: str, keep: str | None) -> str:
+    """pyx12's text with every value of the segment blanked but ``keep``.
+
+    pyx12 quotes values (a too-long name, a segment it did not expect,
+    address and all); only the segment id, pyx12's own words and a bad code
+    stay.
+    """
+    values = {
+        value
+        for element in segment.split(separator)[1:]
+        for value in re.split(r"[^\w .'-]", element)
+        if len(value.strip()) > 1
+        and value != keep  # an initial or a digit tells nothing
+    }
+    for value in sorted(values, key=len, reverse=True):
+        detail = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", "…", detail)
+    return detail
+
+
+def _finding(
+    unit: Unit, problem: Problem, code: ValidationCode, severity: Severity
+) -> Finding:
+    k = unit.indexes.index(problem.segment_index)
+    text = unit.segments[k]
+    offset, line, column = unit.places[k]
+    segment_id = text.split(_sep(unit), 1)[0]
+    message = f"{code.summary.rstrip('.')} ({problem.element or segment_id})"
+    keep = problem.value if code.code in _SHOWS_VALUE else None
+    detail = _redacted(problem.text, text, unit.segments[0][3], keep)
+    if detail:
+        message += f": {detail}"
+    return Finding(
+        code.code,
+        severity,
+        message,
+        Location(
+            unit.source,
+            problem.segment_index,
+            offset,
+            segment_id,
+            problem.element,
+            problem.loop,
+            unit.claim_at(problem.segment_index),
+            None,
+            line,
+            column,
+            len(text),
+            segment_fingerprint(text),
+        ),
+    )
