@@ -44,8 +44,8 @@ def test_a_correct_file_has_no_guide_problem(path: Path) -> None:
 
 
 # (text of the clean file, what it becomes, what pyx12 reports at the first
-# segment that differs, the claim that segment is in). The clean file holds one segment a line, so a segment's
-# index is its line number.
+# segment that differs, the claim that segment is in). The clean file holds
+# one segment a line, so a segment's index is its line number.
 MUTATIONS = [
     pytest.param(
         "SV1*HC:J3420*8*UN*1*11**1:2~",
