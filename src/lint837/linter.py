@@ -31,6 +31,7 @@ from lint837.rules import REGISTRY, Reporter, Rule
 from lint837.rules.context import Context, RunEnd
 from lint837.rules.keys import claim_signature, covering
 from lint837.selection import ALL, check_selectors, selected
+from lint837.validation.codes import CODES as VALIDATION_CODES
 
 logger = logging.getLogger(__name__)
 
@@ -138,6 +139,9 @@ class Linter:
         self.file_ignores: list[tuple[str, frozenset[str]]] = []
         self.file_root: Path | None = None
         self.payer_ignores: dict[str, frozenset[str]] = {}
+        # The implementation-guide codes (lint837.validation) selected for
+        # the run, for callers that validate beside the rules.
+        self.validation_codes: frozenset[str] = frozenset(VALIDATION_CODES)
         self._verdicts: dict[tuple[str, Hashable, Hashable], set[Hashable]] = {}
 
     def lint_path(
@@ -440,7 +444,9 @@ def configured(
     settings = settings or Settings()
     source = str(settings.source) if settings.source else "configuration"
     available = {**REGISTRY, **load_rule_files([*settings.rules, *rules_files])}
-    codes = list(available)
+    # Validation codes (X12...) are selected, ignored and given a severity
+    # like rules; they report only when validation is asked for.
+    codes = [*available, *VALIDATION_CODES]
     chosen = check_selectors(
         select if select is not None else settings.select,
         codes,
@@ -454,7 +460,7 @@ def configured(
         key="ignore",
     )
 
-    unknown = [code for code in settings.severity if code not in available]
+    unknown = [code for code in settings.severity if code not in codes]
     if unknown:
         raise ConfigError(
             f"severity given for unknown rule {unknown[0]!r}",
@@ -470,7 +476,8 @@ def configured(
     if auths_path is not None:
         context.authorizations = load_authorizations(auths_path)
 
-    rules = [available[code] for code in selected(codes, chosen or [ALL], dropped)]
+    wanted = selected(codes, chosen or [ALL], dropped)
+    rules = [available[code] for code in wanted if code in available]
     logger.info(
         "%d rules; policy %s; authorizations %s",
         len(rules),
@@ -481,6 +488,7 @@ def configured(
     linter = Linter(
         rules, severities=settings.severity, context=context, chunk_size=chunk_size
     )
+    linter.validation_codes = frozenset(wanted) & VALIDATION_CODES.keys()
 
     def expand(selectors: Sequence[str], key: str) -> frozenset[str]:
         valid = check_selectors(selectors, codes, source=source, key=key)

@@ -21,7 +21,7 @@ from lint837.findings import Finding, Location, Severity
 from lint837.rules.base import segment_fingerprint
 from lint837.validation.codes import CODES, ValidationCode, translate
 from lint837.validation.problem import Level, Problem
-from lint837.validation.reference import PYX12_VERSION, validate
+from lint837.validation.reference import PYX12_VERSION, acknowledge, validate
 from lint837.validation.units import Unit, units
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "Problem",
     "Unit",
     "ValidationCode",
+    "acknowledge",
     "findings",
     "units",
     "validate",
