@@ -13,7 +13,7 @@ import shutil
 import sys
 import tempfile
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, TextIO
@@ -30,8 +30,16 @@ from lint837.findings import Finding, Severity
 from lint837.formatters import FORMATTERS
 from lint837.formatters.lines import WRITERS
 from lint837.language import describe
-from lint837.linter import STDIN, FileSummary, configured, events, load_rule_files
+from lint837.linter import (
+    STDIN,
+    FileSummary,
+    Linter,
+    configured,
+    events,
+    load_rule_files,
+)
 from lint837.model import Claim
+from lint837.perfile import Recipe, lint_in_processes
 from lint837.rules import REGISTRY
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -192,6 +200,15 @@ def _report_stream(output_file: Path | None, inputs: Sequence[str]) -> Iterator[
     "from the first file's folder upward).",
 )
 @click.option("--isolated", is_flag=True, help="Ignore configuration files.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Lint files in N processes, each file a run of its own: batch rules "
+    "then look within a file.",
+)
 def check(
     files: tuple[str, ...],
     output_format: str,
@@ -208,6 +225,7 @@ def check(
     write_baseline: Path | None,
     config_file: Path | None,
     isolated: bool,
+    jobs: int,
 ) -> None:
     """Lint FILES (or standard input with -) and report findings.
 
@@ -234,6 +252,7 @@ def check(
             write_baseline,
             config_file,
             isolated,
+            jobs,
         )
 
 
@@ -252,16 +271,18 @@ def _check(
     write_baseline: Path | None,
     config_file: Path | None,
     isolated: bool,
+    jobs: int,
 ) -> None:
     settings = _settings(names[0], config_file, isolated)
-    linter = configured(
+    recipe = Recipe(
         settings,
-        select=_split_codes(select) if select else None,
-        ignore=_split_codes(ignore) if ignore else None,
+        select=tuple(_split_codes(select)) if select else None,
+        ignore=tuple(_split_codes(ignore)) if ignore else None,
         policy=policy,
         authorizations=auths,
         rules_files=rules_files,
     )
+    linter = recipe.build()
 
     threshold = Severity(fail_on) if fail_on else settings.fail_on
     formatter = FORMATTERS[output_format](stream, linter.rules, threshold)
@@ -286,6 +307,46 @@ def _check(
         return int(finding.severity >= threshold)
 
     formatter.start()
+    if jobs > 1 and len(names) > 1 and STDIN not in names:
+        results = lint_in_processes(recipe, names, jobs, claims=formatter.wants_claims)
+        for result in results:  # in input order, file by file
+            summaries.append(result.summary)
+            for event in [*result.events, *result.batch]:
+                if isinstance(event, Finding):
+                    failing += report(event, result.summary)
+                else:
+                    formatter.claim(event)
+            if result.failure is not None:
+                unreadable += 1
+                click.echo(f"lint837: {result.failure}", err=True)
+    else:
+        failed, unreadable = _lint_in_one_run(linter, names, summaries, report)
+        failing += failed
+
+    formatter.end(summaries)
+    if accepted is not None and accepted.suppressed:
+        click.echo(
+            f"lint837: {accepted.suppressed} finding(s) accepted by {baseline}",
+            err=True,
+        )
+    if unreadable:
+        raise SystemExit(EXIT_USAGE)
+    if write_baseline is not None:
+        count = baseline_module.write(write_baseline, written)
+        click.echo(f"lint837: {count} finding(s) written to {write_baseline}", err=True)
+        return
+    if failing and not exit_zero:
+        raise SystemExit(EXIT_FINDINGS)
+
+
+def _lint_in_one_run(
+    linter: Linter,
+    names: Sequence[str],
+    summaries: list[FileSummary],
+    report: Callable[[Finding, FileSummary | None], int],
+) -> tuple[int, int]:
+    """Lint every file in this process; (failing findings, unreadable files)."""
+    failing = unreadable = 0
     for name in names:
         summary = FileSummary("<stdin>" if name == STDIN else name)
         summaries.append(summary)
@@ -303,21 +364,7 @@ def _check(
         if owner is not None:
             owner.findings[finding.severity.value] += 1
         failing += report(finding, owner)
-
-    formatter.end(summaries)
-    if accepted is not None and accepted.suppressed:
-        click.echo(
-            f"lint837: {accepted.suppressed} finding(s) accepted by {baseline}",
-            err=True,
-        )
-    if unreadable:
-        raise SystemExit(EXIT_USAGE)
-    if write_baseline is not None:
-        count = baseline_module.write(write_baseline, written)
-        click.echo(f"lint837: {count} finding(s) written to {write_baseline}", err=True)
-        return
-    if failing and not exit_zero:
-        raise SystemExit(EXIT_FINDINGS)
+    return failing, unreadable
 
 
 @cli.command()
