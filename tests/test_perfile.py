@@ -16,6 +16,7 @@ from lint837 import api
 from lint837.cli import main
 from lint837.findings import Severity
 from lint837.perfile import (
+    CLAIM_COLUMNS,
     FATAL,
     FINDING_COLUMNS,
     FileResult,
@@ -28,7 +29,7 @@ from lint837.perfile import (
 )
 from lint837.rules import REGISTRY
 
-from conftest import FIXTURES
+from conftest import FIXTURES, ROOT
 from lake import JSON_KEYS, by_file, cli_rows, fixture_files, generate
 
 ACROSS = [FIXTURES / "rules/bat/across/a.837", FIXTURES / "rules/bat/across/b.837"]
@@ -182,3 +183,13 @@ def test_a_missing_file_and_a_crash_are_rows_not_exceptions(tmp_path: Path) -> N
     )
     with pytest.raises(ZeroDivisionError):
         lint_file(linter, "x.837", broken)
+
+
+def test_the_readme_documents_the_columns() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## On Spark and Dask", 1)[1].split("\n## ", 1)[0]
+    assert f"| `{JSON_KEYS[0]}` … `{JSON_KEYS[-1]}` |" in section
+    for name, kind in FINDING_COLUMNS[len(JSON_KEYS) :]:
+        assert f"| `{name}` | {kind} |" in section
+    for name, _ in CLAIM_COLUMNS:
+        assert f"`{name}`" in section
