@@ -37,8 +37,10 @@ from lint837.rules.context import Context
 
 __all__ = [
     "CLAIM_COLUMNS",
+    "CRASHED",
     "FATAL",
     "FINDING_COLUMNS",
+    "UNREADABLE",
     "FileResult",
     "Recipe",
     "RunOptions",
