@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import io
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from lint837.cli import main
 from lint837.errors import InputError
 from lint837.findings import Finding
 from lint837.validation import CODES, PYX12_VERSION, findings
@@ -206,3 +210,97 @@ def test_every_corpus_837p_is_validated_without_a_crash() -> None:
         except InputError:
             continue  # not X12 by lint837's reading: ENV findings cover it
         assert all(f.rule in CODES for f in found), path
+
+
+# --- the command line ---------------------------------------------------------
+
+
+PYTHON_CLI = (sys.executable, "-m", "lint837.cli")
+
+
+def broken_file(tmp_path: Path) -> Path:
+    path = tmp_path / "broken.837"
+    path.write_text(CLEAN.read_text().replace("*11**1:2~", "*ZZZ**1:2~", 1))
+    return path
+
+
+def test_check_reports_guide_problems_beside_the_rules(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = broken_file(tmp_path)
+    assert main(["check", "--isolated", "--format", "json", str(path)]) == 0
+    assert "X12" not in capsys.readouterr().out  # only when asked for
+    args = ["check", "--isolated", "--format", "json", "--validate=pyx12", str(path)]
+    assert main(args) == 1
+    found = json.loads(capsys.readouterr().out)["findings"]
+    assert {
+        (f["rule"], f["segment_index"], f["element"], f["loop"]) for f in found
+    } >= {
+        ("X12205", 30, "SV105", "2400"),
+        ("X12207", 30, "SV105", "2400"),
+    }
+
+
+def test_guide_codes_are_selected_like_rules(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = str(broken_file(tmp_path))
+    base = ["check", "--isolated", "--validate=pyx12", "--format", "json"]
+    assert main([*base, "--select", "X12207", path]) == 1
+    rules = {f["rule"] for f in json.loads(capsys.readouterr().out)["findings"]}
+    assert rules == {"X12207"}
+    assert main([*base, "--ignore", "X12", "--select", "X12", path]) == 0
+    assert json.loads(capsys.readouterr().out)["findings"] == []
+
+
+def test_standard_input_is_read_for_the_rules_and_for_pyx12(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            *PYTHON_CLI,
+            "check",
+            "--isolated",
+            "--validate=pyx12",
+            "--select",
+            "X12",
+            "-",
+        ],
+        input=broken_file(tmp_path).read_bytes(),
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert b"<stdin>:30: X12207" in done.stdout
+
+
+def test_rules_and_explain_know_the_guide_codes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["rules"]) == 0
+    listed = capsys.readouterr().out
+    assert all(code in listed for code in CODES)
+    assert main(["explain", "x12207"]) == 0
+    assert "999" in capsys.readouterr().out
+
+
+def test_ack_prints_the_999_and_says_whether_it_accepts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["ack", str(CLEAN)]) == 0
+    assert "AK9*A*1*1*1" in capsys.readouterr().out
+    assert main(["ack", str(broken_file(tmp_path))]) == 1
+    assert "IK5*R*5" in capsys.readouterr().out
+    assert main(["ack", str(FIXTURES / "not_x12" / "document.pdf")]) == 2
+
+
+def test_the_configuration_can_ask_for_validation(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = broken_file(tmp_path)
+    config = tmp_path / "lint837.toml"
+    config.write_text('validate = "pyx12"\nselect = ["X12207"]\n')
+    assert main(["check", str(path)]) == 1
+    assert "X12207" in capsys.readouterr().out
+    assert main(["check", "--validate", "none", str(path)]) == 0
+    config.write_text('validate = "fast"\n')
+    assert main(["check", str(path)]) == 2
+    assert "validate" in capsys.readouterr().err

@@ -20,10 +20,11 @@ from typing import BinaryIO, TextIO
 
 import click
 
-from lint837 import __version__
+from lint837 import __version__, validation
 from lint837 import baseline as baseline_module
 from lint837 import gate as gates
 from lint837.config import Settings, find_config, load_reference_data, load_settings
+from lint837.config.settings import VALIDATORS
 from lint837.drug_lines import DEFAULT_CODE, drug_lines
 from lint837.errors import InputError, Lint837Error
 from lint837.findings import Finding, Severity
@@ -201,6 +202,14 @@ def _report_stream(output_file: Path | None, inputs: Sequence[str]) -> Iterator[
 )
 @click.option("--isolated", is_flag=True, help="Ignore configuration files.")
 @click.option(
+    "--validate",
+    type=click.Choice(VALIDATORS),
+    default=None,
+    help="Also check the implementation guide: pyx12 validates each 837 "
+    "transaction set (X12 codes; slow, see -j). Default: the configuration's "
+    "validate, else none.",
+)
+@click.option(
     "-j",
     "--jobs",
     type=click.IntRange(min=1),
@@ -225,6 +234,7 @@ def check(
     write_baseline: Path | None,
     config_file: Path | None,
     isolated: bool,
+    validate: str | None,
     jobs: int,
 ) -> None:
     """Lint FILES (or standard input with -) and report findings.
@@ -253,6 +263,7 @@ def check(
             config_file,
             isolated,
             jobs,
+            validate,
         )
 
 
@@ -272,6 +283,7 @@ def _check(
     config_file: Path | None,
     isolated: bool,
     jobs: int,
+    validate: str | None = None,
 ) -> None:
     settings = _settings(names[0], config_file, isolated)
     recipe = Recipe(
@@ -306,6 +318,8 @@ def _check(
         formatter.finding(finding)
         return int(finding.severity >= threshold)
 
+    validating = (validate or settings.validate) == "pyx12"
+    validation = _Validation(linter, jobs) if validating else None
     formatter.start()
     if jobs > 1 and len(names) > 1 and STDIN not in names:
         results = lint_in_processes(recipe, names, jobs, claims=formatter.wants_claims)
@@ -319,8 +333,12 @@ def _check(
             if result.failure is not None:
                 unreadable += 1
                 click.echo(f"lint837: {result.failure}", err=True)
+            elif validation is not None:
+                failing += validation.run(result.summary.file, result.summary, report)
     else:
-        failed, unreadable = _lint_in_one_run(linter, names, summaries, report)
+        failed, unreadable = _lint_in_one_run(
+            linter, names, summaries, report, validation
+        )
         failing += failed
 
     formatter.end(summaries)
@@ -339,11 +357,52 @@ def _check(
         raise SystemExit(EXIT_FINDINGS)
 
 
+_Report = Callable[[Finding, FileSummary | None], int]
+
+
+class _Validation:
+    """pyx12's implementation-guide findings for a file, after its rules'."""
+
+    def __init__(self, linter: Linter, jobs: int) -> None:
+        self.codes = linter.validation_codes
+        self.severities = linter.severities
+        self.jobs = jobs
+
+    def run(self, source: str | BinaryIO, summary: FileSummary, report: _Report) -> int:
+        """Report the file's X12 findings; the count of failing ones."""
+        if not self.codes:
+            return 0
+        with _opened(source) as stream:
+            found = validation.findings(
+                stream,
+                summary.file,
+                jobs=self.jobs,
+                wanted=self.codes.__contains__,
+                severities=self.severities,
+            )
+            failing = 0
+            for finding in found:
+                summary.findings[finding.severity.value] += 1
+                failing += report(finding, summary)
+            return failing
+
+
+@contextmanager
+def _opened(source: str | BinaryIO) -> Iterator[BinaryIO]:
+    if not isinstance(source, str):
+        source.seek(0)
+        yield source
+        return
+    with open(source, "rb") as stream:
+        yield stream
+
+
 def _lint_in_one_run(
     linter: Linter,
     names: Sequence[str],
     summaries: list[FileSummary],
-    report: Callable[[Finding, FileSummary | None], int],
+    report: _Report,
+    validation: _Validation | None = None,
 ) -> tuple[int, int]:
     """Lint every file in this process; (failing findings, unreadable files)."""
     failing = unreadable = 0
@@ -351,8 +410,17 @@ def _lint_in_one_run(
         summary = FileSummary("<stdin>" if name == STDIN else name)
         summaries.append(summary)
         try:
+            if name == STDIN and validation is not None:
+                # Read twice (rules, then pyx12): keep standard input aside.
+                with _gate_input(STDIN) as kept:
+                    for finding in linter.lint_stream(kept, summary.file, summary):
+                        failing += report(finding, summary)
+                    failing += validation.run(kept, summary, report)
+                continue
             for finding in linter.lint_path(name, summary):
                 failing += report(finding, summary)
+            if validation is not None:
+                failing += validation.run(name, summary, report)
         except InputError as error:
             summary.error = error.message
             unreadable += 1
@@ -476,7 +544,7 @@ def gate(
 
 @contextmanager
 def _gate_input(batch: str) -> Iterator[BinaryIO]:
-    """The batch as a seekable stream: standard input is spooled first."""
+    """The input as a seekable stream: standard input is spooled first."""
     if batch != STDIN:
         try:
             handle = open(batch, "rb")  # noqa: SIM115 - closed below
@@ -608,6 +676,11 @@ def list_rules(
         click.echo(
             f"{rule.code}  {rule.name:<32} {rule.severity.value:<8} {rule.summary}"
         )
+    # The implementation-guide codes, reported with --validate=pyx12.
+    for item in validation.CODES.values():
+        click.echo(
+            f"{item.code}  {item.name:<32} {item.severity.value:<8} {item.summary}"
+        )
 
 
 @cli.command()
@@ -616,6 +689,11 @@ def list_rules(
 def explain(code: str, rules_files: tuple[Path, ...]) -> None:
     """Show a rule's documentation and its examples."""
     rule = {**REGISTRY, **load_rule_files(rules_files)}.get(code.upper())
+    guide = validation.CODES.get(code.upper())
+    if guide is not None:
+        click.echo(f"{guide.code} {guide.name} [{guide.severity.value}]\n")
+        click.echo(f"{guide.summary}\n\n{guide.why}")
+        return
     if rule is None:
         raise click.UsageError(f"no rule {code!r}; `lint837 rules` lists them")
 
@@ -630,6 +708,25 @@ def explain(code: str, rules_files: tuple[Path, ...]) -> None:
         out.write("\nPasses:\n" + _indent(rule.example.passing))
     if rule.example.failing:
         out.write("\nFails:\n" + _indent(rule.example.failing))
+
+
+@cli.command()
+@click.argument("batch", type=click.Path(dir_okay=False, allow_dash=True))
+def ack(batch: str) -> None:
+    """Print the 999 acknowledgement pyx12 would answer BATCH with.
+
+    The 999 is what a clearinghouse sends back for an 837: accepted,
+    accepted with errors, or rejected, set by set, with the segments and
+    elements in error (IK3/IK4, which quote the bad values as the standard
+    does). Exit code 0 when pyx12 accepts every set, 1 otherwise.
+    """
+    with _gate_input(batch) as stream:
+        answer = validation.acknowledge(stream, "<stdin>" if batch == STDIN else batch)
+    click.echo(answer, nl=False)
+    # AK9*A: the group accepted; anything else (E, P, R) is not clean.
+    groups = [part.strip() for part in answer.split("AK9")[1:]]
+    if not all(group[1:2] == "A" for group in groups):
+        raise SystemExit(EXIT_FINDINGS)
 
 
 def _indent(text: str) -> str:

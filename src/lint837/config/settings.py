@@ -44,7 +44,11 @@ _KEYS = {
     "data",
     "per-file-ignores",
     "per-payer-ignores",
+    "validate",
 }
+
+VALIDATORS = ("none", "pyx12")
+"""Implementation-guide validators ``validate`` may name."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,7 @@ class Settings:
     per_payer_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
     severity: dict[str, Severity] = field(default_factory=dict)
     data: dict[str, Path] = field(default_factory=dict)
+    validate: str = "none"  # the implementation-guide validator (VALIDATORS)
     source: Path | None = None
 
 
@@ -164,6 +169,10 @@ def load_settings(path: Path) -> Settings:
         if not isinstance(value, str):
             fail("data", f"{name} must be a path (a string)")
 
+    validate = table.get("validate", "none")
+    if validate not in VALIDATORS:
+        fail("validate", f"must be one of {', '.join(VALIDATORS)}; found {validate!r}")
+
     return Settings(
         select=strings("select"),
         ignore=strings("ignore"),
@@ -178,6 +187,7 @@ def load_settings(path: Path) -> Settings:
             code.upper(): severity("severity", v) for code, v in overrides.items()
         },
         data={name: (base / value).resolve() for name, value in data.items()},
+        validate=validate,
         source=path,
     )
 
