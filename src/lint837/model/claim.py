@@ -620,7 +620,7 @@ class Claim(Loop):
     def payer(self) -> Party | None:
         return self.subscriber.payer if self.subscriber is not None else None
 
-    @property
+    @cached
     def payer_id(self) -> str:
         """NM109 of the 2010BB payer: what payer policies are keyed by."""
         payer = self.payer

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from lint837.findings import Finding, Location, Severity
-from lint837.model import Claim, ServiceLine
+from lint837.model import Claim
 from lint837.rules.base import Example, Reporter, rule
 from lint837.rules.common import (
     INJECTION,
@@ -29,19 +29,22 @@ LOADING_DAYS = 30
 LOADING_WEEKLY_LIMIT = 7
 
 
+# Where a service was first billed: (CLM01, LX01 or None, file). Kept as
+# parts and worded only when a duplicate is found: most never are.
+_Place = tuple[str, str | None, str]
+
+
 @dataclass
 class _Seen:
     """Lines and claim ids already billed in the run, by what makes a duplicate."""
 
-    lines: dict[tuple[object, ...], str] = field(default_factory=dict)
-    claims: dict[str, str] = field(default_factory=dict)
+    lines: dict[tuple[object, ...], _Place] = field(default_factory=dict)
+    claims: dict[str, _Place] = field(default_factory=dict)
 
 
-def _where(report: Reporter, claim: Claim, line: ServiceLine | None = None) -> str:
-    place = f"claim {claim.id}"
-    if line is not None:
-        place += f" line {line.number}"
-    return f"{place} ({report.file})"
+def _where(place: _Place) -> str:
+    claim, line, file = place
+    return f"claim {claim}" + (f" line {line}" if line else "") + f" ({file})"
 
 
 @rule(
@@ -73,24 +76,25 @@ def duplicate_service(claim: Claim, report: Reporter) -> Iterator[Finding]:
     Source: REFERENCE §7 ([S37][S35]).
     """
     seen = report.context.state("BAT001", _Seen)
-    first = seen.claims.get(claim.id)
+    claim_id = claim.id
+    first = seen.claims.get(claim_id)
     if first is not None:
         yield report.finding(
-            f"claim id {claim.id} was already used by {first}: each claim needs "
-            "its own CLM01",
+            f"claim id {claim_id} was already used by {_where(first)}: each claim "
+            "needs its own CLM01",
             claim.clm,
             "CLM01",
             within=claim,
         )
     else:
-        seen.claims[claim.id] = _where(report, claim)
+        seen.claims[claim_id] = (claim_id, None, report.file)
 
     patient, npi = claim.patient_identity, billing_npi(claim)
     for line in lines_of(claim, {J3420, INJECTION}):
         key = (patient, npi, line.code, line.date, tuple(sorted(line.modifiers)))
         earlier = seen.lines.get(key)
         if earlier is None:
-            seen.lines[key] = _where(report, claim, line)
+            seen.lines[key] = (claim_id, line.number, report.file)
             continue
 
         day = f"{line.date:%Y-%m-%d}" if line.date else "the same date"
@@ -98,7 +102,7 @@ def duplicate_service(claim: Claim, report: Reporter) -> Iterator[Finding]:
             "combine the units on one line" if line.code == J3420 else "bill it once"
         )
         yield report.finding(
-            f"duplicate {line.code} on {day}: already billed on {earlier}; "
+            f"duplicate {line.code} on {day}: already billed on {_where(earlier)}; "
             f"{advice} (CARC 18 risk)",
             line.sv1,
             "SV101-2",
