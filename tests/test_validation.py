@@ -304,3 +304,18 @@ def test_the_configuration_can_ask_for_validation(
     config.write_text('validate = "fast"\n')
     assert main(["check", str(path)]) == 2
     assert "validate" in capsys.readouterr().err
+
+
+def test_the_gate_holds_what_the_999_would_reject(tmp_path: Path) -> None:
+    """Hold the claim with a guide problem; the clean output is accepted."""
+    source = tmp_path / "batch.837"
+    source.write_text(CLEAN.read_text().replace("*11**1:2~", "*ZZZ**1:2~", 1))
+    clean, held = tmp_path / "clean.837", tmp_path / "held.837"
+    args = ["gate", str(source), "--clean", str(clean), "--held", str(held)]
+    assert main([*args, "--isolated", "--select", "X12", "--validate=pyx12"]) == 1
+
+    assert "IK5*R" in acknowledge(io.BytesIO(source.read_bytes()), "in")
+    accepted = acknowledge(io.BytesIO(clean.read_bytes()), "clean")
+    assert "IK5*A" in accepted and "CLM*ROEM20250303*" in clean.read_text()
+    assert "CLM*DOEJ20250301*" in held.read_text()
+    assert "IK5*R" in acknowledge(io.BytesIO(held.read_bytes()), "held")

@@ -478,6 +478,21 @@ def _lint_in_one_run(
     "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path)
 )
 @click.option("--isolated", is_flag=True, help="Ignore configuration files.")
+@click.option(
+    "--validate",
+    type=click.Choice(VALIDATORS),
+    default=None,
+    help="Also hold claims with implementation-guide problems (pyx12). "
+    "Default: the configuration's validate, else none.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Validate transaction sets in N processes (with --validate).",
+)
 def gate(
     batch: str,
     clean_path: str,
@@ -492,6 +507,8 @@ def gate(
     rules_files: tuple[Path, ...],
     config_file: Path | None,
     isolated: bool,
+    validate: str | None,
+    jobs: int,
 ) -> None:
     """Split BATCH: claims with findings to HELD, the others to CLEAN.
 
@@ -521,7 +538,10 @@ def gate(
         head = source.read(4096)
         source.seek(0)
         terminator, suffix = gates.line_style(head)
-        result = gates.judge(linter, source, name, threshold)
+        validating = (validate or settings.validate) == "pyx12"
+        result = gates.judge(
+            linter, source, name, threshold, jobs if validating else None
+        )
         source.seek(0)
         with _output(clean_path) as clean, _output(held_path) as held:
             gates.split(

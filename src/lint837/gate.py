@@ -33,6 +33,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from lint837 import validation
 from lint837.findings import ClaimVerdict, Finding, Severity
 from lint837.linter import FileSummary, Linter
 from lint837.model.envelope import IMPLEMENTATION
@@ -137,9 +138,21 @@ class _Judge:
 
 
 def judge(
-    linter: Linter, stream: BinaryIO, name: str, threshold: Severity
+    linter: Linter,
+    stream: BinaryIO,
+    name: str,
+    threshold: Severity,
+    validation_jobs: int | None = None,
 ) -> GateResult:
-    """Pass 1: lint the batch; decide, claim by claim, clean or held."""
+    """Pass 1: lint the batch; decide, claim by claim, clean or held.
+
+    With ``validation_jobs``, pyx12 also validates each transaction set (in
+    that many processes; the stream is read again) and a claim holding a
+    guide problem is held like one with a failing finding: the clean
+    output then carries no claim the clearinghouse's 999 would reject for
+    its own segments. Guide problems outside claims (headers, provider and
+    subscriber loops) hold nothing; the report lists them.
+    """
     result = GateResult(summary=FileSummary(name))
     bookkeeper = _Judge(result, name)
     linter.on_claim = bookkeeper.claim
@@ -147,6 +160,19 @@ def judge(
         bookkeeper.pending.append(finding)
     for finding in [*bookkeeper.pending, *linter.finish()]:
         bookkeeper.place(finding)
+    if validation_jobs is not None:
+        stream.seek(0)
+        found = validation.findings(
+            stream,
+            name,
+            jobs=validation_jobs,
+            wanted=linter.validation_codes.__contains__,
+            severities=linter.severities,
+        )
+        for finding in found:
+            assert result.summary is not None
+            result.summary.findings[finding.severity.value] += 1
+            bookkeeper.place(finding)
     result.held = [
         verdict
         for _, verdict in sorted(bookkeeper.noted.items())
