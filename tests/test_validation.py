@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from lint837 import api
 from lint837.cli import main
 from lint837.errors import InputError
 from lint837.findings import Finding
@@ -319,3 +320,22 @@ def test_the_gate_holds_what_the_999_would_reject(tmp_path: Path) -> None:
     assert "IK5*A" in accepted and "CLM*ROEM20250303*" in clean.read_text()
     assert "CLM*DOEJ20250301*" in held.read_text()
     assert "IK5*R" in acknowledge(io.BytesIO(held.read_bytes()), "held")
+
+
+class _Pipe(io.BytesIO):
+    """A stream that cannot seek, like a socket or a pipe."""
+
+    def seekable(self) -> bool:
+        return False
+
+
+def test_the_api_validates_and_gives_the_claims_their_guide_findings() -> None:
+    data = CLEAN.read_text().replace("*11**1:2~", "*ZZZ**1:2~", 1).encode()
+    for report in (
+        api.lint_bytes(data, validate="pyx12", select=["X12"]),
+        api.lint_stream(_Pipe(data), "pipe", validate="pyx12", select=["X12"]),
+    ):
+        assert {f.rule for f in report.findings} == {"X12205", "X12207"}
+        assert [v.claim for v in report.held()] == ["DOEJ20250301"]
+        assert [v.claim for v in report.passed()] == ["ROEM20250303"]
+        assert report.files[0].findings["error"] == 2

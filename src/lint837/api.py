@@ -12,7 +12,8 @@ system holds back ``report.held()`` and sends the rest::
         print(verdict.claim, [f.rule for f in verdict.findings])
 
 Options are those of ``lint837 check``: ``select``, ``ignore``, ``policy``,
-``authorizations``, ``rules_files``, and ``config`` (a lint837.toml or
+``authorizations``, ``rules_files``, ``validate`` and ``jobs`` (pyx12's
+implementation-guide checks), and ``config`` (a lint837.toml or
 pyproject.toml; none is searched for unless given). A Report holds every
 finding in memory; to stream a batch of millions of claims, use
 :class:`lint837.linter.Linter` with ``on_claim`` as the CLI does.
@@ -21,11 +22,15 @@ finding in memory; to stream a batch of millions of claims, use
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, TypedDict, Unpack
 
+from lint837 import validation
 from lint837.config import Settings, load_settings
 from lint837.errors import InputError
 from lint837.findings import ClaimVerdict, Finding, Severity
@@ -45,6 +50,8 @@ class Options(TypedDict, total=False):
     policy: str | Path | None
     authorizations: str | Path | None
     rules_files: Sequence[str | Path]
+    validate: str
+    jobs: int
 
 
 @dataclass
@@ -82,12 +89,17 @@ def lint(
     policy: str | Path | None = None,
     authorizations: str | Path | None = None,
     rules_files: Sequence[str | Path] = (),
+    validate: str | None = None,
+    jobs: int = 1,
 ) -> Report:
     """Lint every source in one run (batch rules look across all of them).
 
-    A source is a path, bytes, or a ``(name, binary stream)`` pair. Raises
-    ConfigError for bad options or configuration files; a source that is
-    not X12 is reported in ``Report.errors``, not raised.
+    A source is a path, bytes, or a ``(name, binary stream)`` pair. With
+    ``validate="pyx12"`` (or the configuration's ``validate``) pyx12 also
+    checks the implementation guide, in ``jobs`` processes, and its X12
+    findings join the report and the verdicts of the claims they are in.
+    Raises ConfigError for bad options or configuration files; a source
+    that is not X12 is reported in ``Report.errors``, not raised.
     """
     settings = load_settings(Path(config)) if config is not None else Settings()
     report = Report()
@@ -100,6 +112,8 @@ def lint(
         rules_files=[Path(path) for path in rules_files],
     )
     linter.on_claim = report.claims.append
+    validating = (validate or settings.validate) == "pyx12"
+    guide: list[Finding] = []
 
     for number, source in enumerate(sources, start=1):
         name, stream = _open(source, number)
@@ -107,12 +121,25 @@ def lint(
         report.files.append(summary)
         try:
             with stream:
-                report.findings.extend(linter.lint_stream(stream, name, summary))
+                if not validating:
+                    report.findings.extend(linter.lint_stream(stream, name, summary))
+                    continue
+                with _rereadable(stream) as kept:
+                    report.findings.extend(linter.lint_stream(kept, name, summary))
+                    kept.seek(0)
+                    guide += validation.findings(
+                        kept,
+                        name,
+                        jobs=jobs,
+                        wanted=linter.validation_codes.__contains__,
+                        severities=linter.severities,
+                    )
         except InputError as error:
             summary.error = error.message
 
+    # Guide findings, then batch findings, go to the claims they name.
     by_claim = {(c.file, c.claim): c for c in report.claims}
-    for finding in linter.finish():
+    for finding in [*guide, *linter.finish()]:
         report.findings.append(finding)
         where = finding.location
         verdict = by_claim.get((where.file, where.claim or ""))
@@ -122,6 +149,18 @@ def lint(
             if summary.file == where.file:
                 summary.findings[finding.severity.value] += 1
     return report
+
+
+@contextmanager
+def _rereadable(stream: BinaryIO) -> Iterator[BinaryIO]:
+    """``stream`` if it can seek, else a spooled copy that can."""
+    if stream.seekable():
+        yield stream
+        return
+    with tempfile.SpooledTemporaryFile(max_size=64 << 20) as spool:
+        shutil.copyfileobj(stream, spool)
+        spool.seek(0)
+        yield spool  # type: ignore[misc]
 
 
 def _open(source: Source, number: int) -> tuple[str, BinaryIO]:
