@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from lint837 import api
@@ -339,3 +340,24 @@ def test_the_api_validates_and_gives_the_claims_their_guide_findings() -> None:
         assert [v.claim for v in report.held()] == ["DOEJ20250301"]
         assert [v.claim for v in report.passed()] == ["ROEM20250303"]
         assert report.files[0].findings["error"] == 2
+
+
+def test_sarif_describes_the_guide_codes_it_reports(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = broken_file(tmp_path)
+    args = ["check", "--isolated", "--validate=pyx12", "--format", "sarif"]
+    assert main([*args, str(path)]) == 1
+    document = json.loads(capsys.readouterr().out)
+    run = document["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    reported = [r for r in run["results"] if r["ruleId"].startswith("X12")]
+    assert reported
+    for result in reported:
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+    described = {rule["id"]: rule for rule in rules}
+    assert described["X12207"]["properties"]["tags"][0] == "X12"
+    assert "999" in described["X12207"]["fullDescription"]["text"]
+    schema = CORPUS.parent / "schemas" / "sarif-schema-2.1.0.json"
+    if schema.is_file():  # ../shared may be absent
+        jsonschema.validate(document, json.loads(schema.read_text()))

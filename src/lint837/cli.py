@@ -297,7 +297,15 @@ def _check(
     linter = recipe.build()
 
     threshold = Severity(fail_on) if fail_on else settings.fail_on
-    formatter = FORMATTERS[output_format](stream, linter.rules, threshold)
+    validating = (validate or settings.validate) == "pyx12"
+    described = list(linter.rules)
+    if validating:  # the formatters describe the X12 codes too (SARIF rules)
+        described += [
+            item.as_rule()
+            for code, item in validation.CODES.items()
+            if code in linter.validation_codes
+        ]
+    formatter = FORMATTERS[output_format](stream, described, threshold)
     if formatter.wants_claims:
         linter.on_claim = formatter.claim
     summaries: list[FileSummary] = []
@@ -318,8 +326,7 @@ def _check(
         formatter.finding(finding)
         return int(finding.severity >= threshold)
 
-    validating = (validate or settings.validate) == "pyx12"
-    validation = _Validation(linter, jobs) if validating else None
+    guide = _Validation(linter, jobs) if validating else None
     formatter.start()
     if jobs > 1 and len(names) > 1 and STDIN not in names:
         results = lint_in_processes(recipe, names, jobs, claims=formatter.wants_claims)
@@ -333,11 +340,11 @@ def _check(
             if result.failure is not None:
                 unreadable += 1
                 click.echo(f"lint837: {result.failure}", err=True)
-            elif validation is not None:
-                failing += validation.run(result.summary.file, result.summary, report)
+            elif guide is not None:
+                failing += guide.run(result.summary.file, result.summary, report)
     else:
         failed, unreadable = _lint_in_one_run(
-            linter, names, summaries, report, validation
+            linter, names, summaries, report, guide
         )
         failing += failed
 
@@ -402,7 +409,7 @@ def _lint_in_one_run(
     names: Sequence[str],
     summaries: list[FileSummary],
     report: _Report,
-    validation: _Validation | None = None,
+    guide: _Validation | None = None,
 ) -> tuple[int, int]:
     """Lint every file in this process; (failing findings, unreadable files)."""
     failing = unreadable = 0
@@ -410,17 +417,17 @@ def _lint_in_one_run(
         summary = FileSummary("<stdin>" if name == STDIN else name)
         summaries.append(summary)
         try:
-            if name == STDIN and validation is not None:
+            if name == STDIN and guide is not None:
                 # Read twice (rules, then pyx12): keep standard input aside.
                 with _gate_input(STDIN) as kept:
                     for finding in linter.lint_stream(kept, summary.file, summary):
                         failing += report(finding, summary)
-                    failing += validation.run(kept, summary, report)
+                    failing += guide.run(kept, summary, report)
                 continue
             for finding in linter.lint_path(name, summary):
                 failing += report(finding, summary)
-            if validation is not None:
-                failing += validation.run(name, summary, report)
+            if guide is not None:
+                failing += guide.run(name, summary, report)
         except InputError as error:
             summary.error = error.message
             unreadable += 1

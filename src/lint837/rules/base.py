@@ -73,7 +73,8 @@ class Rule:
 
     @property
     def family(self) -> str:
-        return self.code.rstrip("0123456789")
+        """The code's letters (PA, NDC); X12 for implementation-guide codes."""
+        return "X12" if self.code.startswith("X12") else self.code.rstrip("0123456789")
 
 
 @dataclass

@@ -13,9 +13,11 @@ Codes are ``X12`` + the level (1 segment, 2 element, 3 transaction set,
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from lint837.findings import Severity
+from lint837.findings import Finding, Severity
+from lint837.rules.base import Example, Reporter, Rule
 from lint837.validation.problem import Level
 
 
@@ -27,6 +29,26 @@ class ValidationCode:
     name: str
     summary: str
     severity: Severity = Severity.ERROR
+
+    def as_rule(self) -> Rule:
+        """The code as a rule the formatters can describe (SARIF's rule list).
+
+        It has no subjects: the engine never calls it; pyx12 finds these.
+        """
+
+        def check(subject: object, report: Reporter) -> Iterator[Finding]:
+            return iter(())
+
+        check.__doc__ = f"{self.summary}\n\n{self.why}"
+        return Rule(
+            self.code,
+            self.name,
+            self.severity,
+            self.summary,
+            (),
+            check,
+            Example("", ""),
+        )
 
     @property
     def why(self) -> str:
