@@ -1,0 +1,200 @@
+"""The fast validator reports what pyx12 reports, where pyx12 reports it.
+
+Agreement is the test: over every readable fixture, every 837P 5010 file
+of the shared corpus and mutated copies of the clean fixtures, the fast
+validator's problems equal pyx12's as sets of (level, code, segment index,
+element). Units pyx12 cannot validate (it raises: one engine problem) are
+left out of the comparison.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from lint837.errors import InputError
+from lint837.validation import fast, reference
+from lint837.validation.codes import ENGINE_FAILURE
+from lint837.validation.problem import Level, Problem
+from lint837.validation.units import Unit, units
+
+from batchgen import write_batch
+from conftest import CORPUS, FIXTURES, corpus_index
+
+pytest.importorskip("pyx12")
+
+Key = tuple[Level, str, int, str | None]
+
+# Cases where pyx12 is wrong and the fast validator is right, left out of the
+# comparison: (file name, segment index, code). None so far: both read the
+# same map, so its known bugs (2410 CTP, 2310B PRV) are shared, not differences.
+EXCLUDED: dict[tuple[str, int, str], str] = {}
+
+CLEAN_FILES = [
+    FIXTURES / "j3420" / "with_admin_ndc_pa.837",
+    FIXTURES / "examples" / "b12_denials.837",
+    FIXTURES / "layouts" / "newline_terminator.837",
+]
+
+
+def keys(problems: list[Problem], source: str) -> set[Key]:
+    return {
+        (p.level, p.code, p.segment_index, p.element)
+        for p in problems
+        if (source, p.segment_index, p.code) not in EXCLUDED
+    }
+
+
+def units_of(data: bytes, name: str) -> list[Unit]:
+    try:
+        return list(units(io.BytesIO(data), name))
+    except InputError:
+        return []  # not X12: nothing to validate
+
+
+def engine_failed(problems: list[Problem]) -> bool:
+    return len(problems) == 1 and problems[0].code == ENGINE_FAILURE
+
+
+def disagreements(data: bytes, name: str) -> Iterator[tuple[int, set[Key], set[Key]]]:
+    """(ST index, pyx12 only, fast only) for each unit where they differ."""
+    for unit in units_of(data, name):
+        expected = reference.validate(unit)
+        if engine_failed(expected):
+            continue
+        want, got = keys(expected, name), keys(fast.validate(unit), name)
+        if want != got:
+            yield unit.first_index, want - got, got - want
+
+
+def fixture_files() -> list[Path]:
+    return sorted(path for path in FIXTURES.rglob("*") if path.is_file())
+
+
+@pytest.mark.parametrize(
+    "path", fixture_files(), ids=lambda path: str(path.relative_to(FIXTURES))
+)
+def test_every_fixture_gets_what_pyx12_reports(path: Path) -> None:
+    assert list(disagreements(path.read_bytes(), path.name)) == []
+
+
+def corpus_files() -> list[Path]:
+    return [
+        CORPUS / row["saved_path"]
+        for row in corpus_index()
+        if row["transaction"] == "837P" and "005010X222" in row["version_GS08"]
+    ]
+
+
+@pytest.mark.corpus
+def test_every_corpus_837p_gets_what_pyx12_reports() -> None:
+    files = corpus_files()
+    if not files:
+        pytest.skip("../shared/corpus is not here")
+    differing = {
+        path.name: found
+        for path in files
+        if (found := list(disagreements(path.read_bytes(), path.name)))
+    }
+    assert differing == {}
+
+
+# --- mutated copies of the clean fixtures -----------------------------------------
+
+
+def lines_of(path: Path) -> tuple[list[str], str]:
+    """The segments of a clean fixture and the terminator they end with."""
+    text = path.read_text()
+    terminator = "~\n" if "~\n" in text else ("~" if "~" in text else "\n")
+    return [line for line in text.split(terminator) if line], terminator
+
+
+def mutants(lines: list[str]) -> Iterator[tuple[str, list[str]]]:
+    """Broken copies: each body segment dropped, repeated, emptied, lengthened,
+    recoded, and each date made impossible."""
+    body = range(3, len(lines) - 3)  # past ISA, GS, ST; before SE, GE, IEA
+    for k in body:
+        fields = lines[k].split("*")
+        yield f"drop {k}", lines[:k] + lines[k + 1 :]
+        yield f"repeat {k}", lines[: k + 1] + lines[k:]
+        for place in range(1, len(fields)):
+            changed = {
+                "empty": "",
+                "lengthen": fields[place] + "9" * 80,
+                "recode": "QQ",
+                "bad date": "20250231" if len(fields[place]) == 8 else None,
+            }
+            for what, value in changed.items():
+                if value is None or value == fields[place]:
+                    continue
+                copy = [*fields]
+                copy[place] = value
+                yield (
+                    f"{what} {k}.{place}",
+                    [*lines[:k], "*".join(copy), *lines[k + 1 :]],
+                )
+
+
+def repeated_loops(lines: list[str]) -> Iterator[tuple[str, list[str]]]:
+    """Each loop that starts with NM1, LX or CLM, repeated once in place."""
+    starts = [k for k, line in enumerate(lines) if line.split("*")[0] in ("NM1", "LX")]
+    for k in starts:
+        end = next((j for j in starts if j > k), len(lines) - 3)
+        yield f"repeat loop {k}", lines[:end] + lines[k:end] + lines[end:]
+
+
+@pytest.mark.parametrize("path", CLEAN_FILES, ids=lambda path: path.name)
+def test_broken_copies_get_what_pyx12_reports(path: Path) -> None:
+    lines, terminator = lines_of(path)
+    compared = 0
+    for name, broken in [*mutants(lines), *repeated_loops(lines)]:
+        data = (terminator.join(broken) + terminator).encode()
+        assert list(disagreements(data, name)) == [], name
+        compared += 1
+    assert compared > 100
+
+
+def test_the_mutations_do_find_problems() -> None:
+    lines, terminator = lines_of(CLEAN_FILES[0])
+    found = {
+        code
+        for _, broken in mutants(lines)
+        for unit in units_of((terminator.join(broken) + terminator).encode(), "t")
+        for code in {p.code for p in fast.validate(unit)}
+    }
+    # Missing and repeated segments, bad lengths, codes, dates, syntax notes.
+    assert {"1", "3", "4", "5", "7", "8", "HL1", "LX"} <= found
+
+
+# --- the map ---------------------------------------------------------------------
+
+
+def test_the_map_is_chosen_through_pyx12s_index() -> None:
+    name = fast._map_file("00501", "005010X222A1", "HC")
+    assert name == "837.5010.X222.A1.xml"
+    assert fast.compiled(name) is fast.compiled(name)  # compiled once
+
+
+def test_a_group_without_a_map_is_an_engine_problem() -> None:
+    text = CLEAN_FILES[0].read_text().replace("005010X222A1", "005010X999A1")
+    (unit,) = units_of(text.encode(), "t")
+    assert [p.code for p in fast.validate(unit)] == [ENGINE_FAILURE]
+    assert engine_failed(reference.validate(unit))
+
+
+def test_a_batch_is_validated_much_faster_than_pyx12(tmp_path: Path) -> None:
+    path = tmp_path / "batch.837"
+    with path.open("wb") as handle:
+        write_batch(handle, 2000, claims_per_transaction=500)
+    batch = units_of(path.read_bytes(), "batch.837")
+    begun = time.perf_counter()
+    assert all(fast.validate(unit) == [] for unit in batch)
+    quick = time.perf_counter() - begun
+    begun = time.perf_counter()
+    assert reference.validate(batch[0]) == []
+    slow = (time.perf_counter() - begun) * len(batch)
+    assert quick * 5 < slow
