@@ -725,6 +725,12 @@ def _checked_segment(node: _Node, elements: list[str], sub: str) -> Iterator[_Fo
     for k, item in enumerate(fields):
         value = elements[k] if k < len(elements) else None
         if isinstance(item, _Composite):
+            if (
+                value is not None
+                and item.usage != "N"
+                and value.count(sub) >= len(item.parts)
+            ):
+                raise _Raises("IndexError")  # pyx12 4.0.0 indexes past the parts
             found = item.memo.get((value, sub))
             if found is None:
                 found = tuple(_composite_problems(item, value, sub))
@@ -891,6 +897,8 @@ def _type_holds(value: str, kind: str, extended: bool = True) -> bool:
     if kind == "RD8":
         if "-" not in value:
             return False
+        if value.count("-") > 1:
+            raise _Raises("ValueError")  # pyx12 unpacks the range in two
         start, _, end = value.partition("-")
         return _date_holds("D8", start) and _date_holds("D8", end)
     if kind in ("DT", "D8", "D6"):
@@ -945,7 +953,8 @@ def validate(unit: Unit) -> list[Problem]:
     """
     isa = unit.segments[0]
     if len(isa) + 1 != _ISA_LENGTH or isa[84:89] not in ("00401", "00501"):
-        return [_engine(unit, "it cannot read the ISA")]
+        # pyx12 refuses the file before reading it (the reference's ValueError).
+        return [_engine(unit, "it raised ValueError")]
     separator, sub = isa[3], isa[104]
     group = unit.segments[1].split(separator)
     name = _map_file(
@@ -954,10 +963,28 @@ def validate(unit: Unit) -> list[Problem]:
         _value(group[1:], 1, sub) or "",
     )
     if name is None:
-        return [_engine(unit, "no map fits the group")]
+        return [_engine(unit, "it raised EngineError")]  # "Map not found"
+    if len(isa.split(separator)) != 17:
+        return [_engine(unit, "it raised X12Error")]
     run = _Run(unit, compiled(name), separator, sub)
-    run.all()
+    try:
+        run.all()
+    except _Raises as error:
+        logger.debug("pyx12 would stop on %s: %s", unit.source, error.kind)
+        return [_engine(unit, f"it raised {error.kind}")]
     return run.problems()
+
+
+class _Raises(Exception):
+    """Input on which pyx12 raises rather than reports (``kind``: what it raises).
+
+    The reference turns that into one engine problem for the transaction
+    set; this validator does the same, so the two stay interchangeable.
+    """
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
 
 
 def _engine(unit: Unit, why: str) -> Problem:
@@ -1011,9 +1038,11 @@ class _Run:
         self.found.append(_Found(-2, level, code, None, text))
 
     def segment(self, position: int, line: str) -> None:
-        if line.startswith(" "):
+        if line[0] == " ":
             self.reader.append(_Found(0, Level.SEGMENT, "1", None, "Leading space"))
             line = line.lstrip()
+            if not line:
+                raise _Raises("IndexError")  # pyx12 reads the last character
         if line[-1] == self.separator:
             self.reader.append(
                 _Found(0, Level.SEGMENT, "SEG1", None, "Trailing element separators")
