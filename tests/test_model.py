@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from lint837.errors import InputError
 from lint837.model import Claim
 
 from conftest import FIXTURES, claims_of, fixture_claims, manifest
@@ -158,3 +159,40 @@ def test_each_claim_knows_its_transaction_set() -> None:
     claims = claims_of(data, chunk_size=16)
     assert len({id(claim.transaction) for claim in claims}) == 4
     assert all(claim.transaction.in_scope for claim in claims)
+
+
+def _readable_fixtures() -> list[str]:
+    found = []
+    for path in sorted(FIXTURES.rglob("*")):
+        if path.suffix in (".837", ".x12", ".edi", ".txt") and "not_x12" not in str(
+            path
+        ):
+            found.append(str(path.relative_to(FIXTURES)))
+    return found
+
+
+@pytest.mark.parametrize("relative", _readable_fixtures())
+@pytest.mark.parametrize("chunk_size", [1 << 20, 97], ids=["whole", "tiny-chunks"])
+def test_line_facts_are_what_the_lines_say(relative: str, chunk_size: int) -> None:
+    """Read from the raw texts, the facts batch rules use match the model,
+    also when lines cross the reader's blocks (97-character chunks)."""
+    try:
+        claims = fixture_claims(relative, chunk_size)
+    except InputError:
+        pytest.skip("not read as X12")
+    for claim in claims:
+        assert len(claim.line_facts) == len(claim.lines)
+        for facts, line in zip(claim.line_facts, claim.lines, strict=True):
+            assert claim.lines[facts.ordinal] is line
+            assert (facts.number, facts.fields, facts.date) == (
+                line.number,
+                line.fields,
+                line.date,
+            )
+            dated = line.service_date
+            if dated is None:
+                assert facts.dated_at is None
+            else:
+                assert facts.dated_at is not None
+                block, k = facts.dated_at
+                assert block.first_index + k == dated.segment.index

@@ -95,6 +95,23 @@ def parse_service(text: str, element: str, component: str) -> ServiceFields:
 
 
 @lru_cache(maxsize=4096)
+@dataclass(frozen=True, slots=True)
+class LineFacts:
+    """What the batch rules read of a service line, from its raw texts.
+
+    Batch rules run on every claim billing their codes, even when every
+    other rule is skipped (see lint837.rules.keys); reading these from the
+    texts spares building the claim's lines. ``ordinal`` is the line's
+    place in :attr:`Claim.lines`, for reporting through the model.
+    """
+
+    ordinal: int
+    number: str  # LX01
+    fields: ServiceFields  # its first SV1
+    date: datetime.date | None  # the first date of DTP*472
+    dated_at: tuple[Block, int] | None  # where that DTP*472 is
+
+
 def _codes_of(
     service_texts: tuple[str, ...], element: str, component: str
 ) -> frozenset[str]:
@@ -604,6 +621,55 @@ class Claim(Loop):
         for line in self.lines:
             found.setdefault(line.code, []).append(line)
         return found
+
+    @cached
+    def line_facts(self) -> tuple[LineFacts, ...]:
+        """Each line's LX01, first SV1 and date of service, read from the texts.
+
+        The same values as :attr:`lines` gives (a test holds them equal),
+        without building the lines: a DTP*472 is looked for where
+        :attr:`ServiceLine.service_date` finds it first, right after the
+        LX; anywhere else, the line is asked.
+        """
+        found: list[LineFacts] = []
+        for block, start, stop in self.spans:
+            keys = block.keys
+            element = block.delimiters.element
+            lx, dated = "LX" + element, f"DTP{element}{SERVICE_DATE}{element}"
+            for k in range(start, stop):
+                if keys[k] != lx:
+                    continue
+                end = k + 1
+                while end < stop and keys[end] != lx:
+                    end += 1
+                found.append(self._line_facts(len(found), block, k, end, dated))
+        return tuple(found)
+
+    def _line_facts(
+        self, ordinal: int, block: Block, start: int, stop: int, dated: str
+    ) -> LineFacts:
+        keys, texts = block.keys, block.texts
+        element, component = block.delimiters.element, block.delimiters.component
+        number = [*texts[start].split(element, 2), ""][1]
+        fields = NO_SERVICE
+        for k in range(start + 1, stop):
+            if keys[k] == "SV1":
+                fields = parse_service(texts[k], element, component)
+                break
+        if fields is NO_SERVICE:  # none, or in the next block: the line knows
+            fields = self.lines[ordinal].fields
+        for k in range(start + 1, min(stop, start + 4)):
+            if texts[k].startswith(dated):
+                value = [*texts[k].split(element, 4), "", ""][3]
+                date = to_date(value.partition("-")[0])
+                return LineFacts(ordinal, number, fields, date, (block, k))
+        line = self.lines[ordinal]  # not in its usual place: the line knows
+        service = line.service_date
+        if service is None:
+            return LineFacts(ordinal, number, fields, None, None)
+        segment = service.segment
+        at = (segment.block, segment.index - segment.block.first_index)
+        return LineFacts(ordinal, number, fields, line.date, at)
 
     @property
     def id(self) -> str:

@@ -19,8 +19,8 @@ from lint837.rules.common import (
     INJECTION,
     J3420,
     billing_npi,
-    drug_lines,
-    lines_of,
+    drug_facts,
+    facts_of,
 )
 from lint837.rules.context import RunEnd
 from lint837.rules.examples import GOOD_CLAIM
@@ -90,12 +90,14 @@ def duplicate_service(claim: Claim, report: Reporter) -> Iterator[Finding]:
         seen.claims[claim_id] = (claim_id, None, report.file)
 
     patient, npi = claim.patient_identity, billing_npi(claim)
-    for line in lines_of(claim, {J3420, INJECTION}):
-        key = (patient, npi, line.code, line.date, tuple(sorted(line.modifiers)))
+    for facts in facts_of(claim, {J3420, INJECTION}):  # no line model: see UNT004
+        fields = facts.fields
+        key = (patient, npi, fields.code, facts.date, tuple(sorted(fields.modifiers)))
         earlier = seen.lines.get(key)
         if earlier is None:
-            seen.lines[key] = (claim_id, line.number, report.file)
+            seen.lines[key] = (claim_id, facts.number, report.file)
             continue
+        line = claim.lines[facts.ordinal]
 
         day = f"{line.date:%Y-%m-%d}" if line.date else "the same date"
         advice = (
@@ -175,11 +177,12 @@ def _index(claim: Claim, report: Reporter, doses: _Doses) -> None:
     patient = claim.patient_identity
     doses.interval[patient] = report.context.payer(claim).maintenance_interval_days
 
-    for line in drug_lines(claim):
-        if line.date is None or line.service_date is None:
+    for facts in drug_facts(claim):
+        if facts.date is None or facts.dated_at is None:
             continue
 
-        segment = line.service_date.segment
+        block, k = facts.dated_at
+        segment = block.segment(k)
         location = Location(
             file=report.file,
             segment_index=segment.index,
@@ -188,12 +191,12 @@ def _index(claim: Claim, report: Reporter, doses: _Doses) -> None:
             element="DTP03",
             loop="2400",  # DTP*472 of a line sits in 2400
             claim=claim.id,
-            line=line.number,
+            line=facts.number,
             file_line=segment.line,
             file_column=segment.column + segment.element_offset(3),
             length=len(segment.get(3)),
         )
-        doses.by_patient.setdefault(patient, []).append(_Dose(line.date, location))
+        doses.by_patient.setdefault(patient, []).append(_Dose(facts.date, location))
 
 
 def _judge(found: list[_Dose], interval: int, report: Reporter) -> Iterator[Finding]:

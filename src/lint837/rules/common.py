@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from lint837.model import Claim, ServiceLine
+from lint837.model import Claim, LineFacts, ServiceLine
 
 J3420 = "J3420"
 INJECTION = "96372"  # therapeutic injection, subcutaneous or intramuscular
@@ -16,6 +16,22 @@ def drug_lines(claim: Claim) -> list[ServiceLine]:
     return [
         line for line in claim.lines_by_code.get(J3420, ()) if line.qualifier == HCPCS
     ]
+
+
+def drug_facts(claim: Claim) -> list[LineFacts]:
+    """What batch rules read of the claim's J3420 lines, without the lines."""
+    return [
+        facts
+        for facts in claim.line_facts
+        if facts.fields.code == J3420 and facts.fields.qualifier == HCPCS
+    ]
+
+
+def facts_of(claim: Claim, codes: frozenset[str] | set[str]) -> Iterator[LineFacts]:
+    """What batch rules read of the lines billing one of ``codes``, in order."""
+    for facts in claim.line_facts:
+        if facts.fields.code in codes:
+            yield facts
 
 
 def lines_of(claim: Claim, codes: frozenset[str] | set[str]) -> Iterator[ServiceLine]:

@@ -18,6 +18,7 @@ from lint837.rules.common import (
     INJECTION,
     J3420,
     billing_npi,
+    drug_facts,
     drug_lines,
     lines_of,
 )
@@ -161,8 +162,8 @@ def mue_daily_units(claim: Claim, report: Reporter) -> Iterator[Finding]:
         return
 
     state = context.state("UNT004", _DailyUnits)
-    for line in drug_lines(claim):
-        units = line.units
+    for facts in drug_facts(claim):  # runs on every J3420 claim: no line model
+        units = facts.fields.units
         if units is None or units <= 0:
             continue
 
@@ -170,11 +171,12 @@ def mue_daily_units(claim: Claim, report: Reporter) -> Iterator[Finding]:
         if indicator == 1:
             total = units
         else:
-            key = (claim.patient_identity, billing_npi(claim), line.date)
+            key = (claim.patient_identity, billing_npi(claim), facts.date)
             total = state.totals.get(key, Decimal(0)) + units
             state.totals[key] = total
 
         if total > limit:
+            line = claim.lines[facts.ordinal]
             scope = "on this line" if indicator == 1 else "for this patient and date"
             yield report.finding(
                 f"J3420 units {total} {scope} exceed the MUE of {limit} (MAI "
