@@ -15,7 +15,7 @@ from lint837 import api
 from lint837.cli import main
 from lint837.errors import InputError
 from lint837.findings import Finding
-from lint837.validation import CODES, PYX12_VERSION, findings
+from lint837.validation import CODES, PYX12_VERSION, Level, Problem, Unit, findings
 from lint837.validation.reference import acknowledge
 
 from batchgen import write_batch
@@ -361,3 +361,16 @@ def test_sarif_describes_the_guide_codes_it_reports(
     schema = CORPUS.parent / "schemas" / "sarif-schema-2.1.0.json"
     if schema.is_file():  # ../shared may be absent
         jsonschema.validate(document, json.loads(schema.read_text()))
+
+
+def test_a_header_problem_is_reported_once_not_once_a_set(tmp_path: Path) -> None:
+    path = tmp_path / "batch.837"
+    with path.open("wb") as handle:
+        write_batch(handle, 30, claims_per_transaction=10)  # three sets, one ISA
+
+    def header_problem(unit: Unit) -> list[Problem]:
+        problem = Problem(Level.INTERCHANGE, "025", unit.indexes[0], None, "ISA", "")
+        return [problem]
+
+    found = list(findings(path.open("rb"), "b", validator=header_problem))
+    assert [(f.rule, f.location.segment_index) for f in found] == [("X12525", 1)]

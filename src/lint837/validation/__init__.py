@@ -41,6 +41,9 @@ WINDOW = 4
 """Transaction sets in flight per process: enough to keep each busy."""
 
 
+Validator = Callable[[Unit], list[Problem]]
+
+
 def findings(
     stream: BinaryIO,
     name: str,
@@ -48,42 +51,48 @@ def findings(
     jobs: int = 1,
     wanted: Callable[[str], bool] = lambda code: True,
     severities: dict[str, Severity] | None = None,
+    validator: Validator = validate,
 ) -> Iterator[Finding]:
-    """pyx12's findings for every 837 transaction set of a stream, in order.
+    """The guide findings of every 837 transaction set of a stream, in order.
 
-    ``jobs`` processes validate sets side by side (each loads the map once);
-    ``wanted`` says which X12 codes to report; ``severities`` overrides a
-    code's default severity. Raises InputError on input that is not X12.
+    ``validator`` checks one set (pyx12's by default); ``jobs`` processes
+    validate sets side by side (each loads the map once); ``wanted`` says
+    which X12 codes to report; ``severities`` overrides a code's default
+    severity. Raises InputError on input that is not X12.
     """
-    checked = _checked(units(stream, name), jobs)
-    for unit, problems in checked:
+    said: set[tuple[str, int, str | None]] = set()  # header problems reported
+    for unit, problems in _checked(units(stream, name), jobs, validator):
         seen: set[tuple[str, int, str | None]] = set()
+        headers = unit.indexes[:2]  # the ISA and GS, in every set they head
         for problem in problems:
             code = translate(problem.level, problem.code)
-            # A header problem repeats with every set of its interchange.
             key = (code.code, problem.segment_index, problem.element)
-            if not wanted(code.code) or key in seen:
+            if not wanted(code.code) or key in seen or key in said:
                 continue
             seen.add(key)
+            if problem.segment_index in headers:
+                said.add(key)
             severity = (severities or {}).get(code.code, code.severity)
             yield _finding(unit, problem, code, severity)
 
 
-def _checked(todo: Iterable[Unit], jobs: int) -> Iterator[tuple[Unit, list[Problem]]]:
+def _checked(
+    todo: Iterable[Unit], jobs: int, validator: Validator
+) -> Iterator[tuple[Unit, list[Problem]]]:
     """Each 837 unit with its problems, in order; other transactions skipped."""
     todo = (
         unit for unit in todo if unit.segments[2].startswith("ST" + _sep(unit) + "837")
     )
     if jobs <= 1:
         for unit in todo:
-            yield unit, validate(unit)
+            yield unit, validator(unit)
         return
 
     # A bounded window of futures: memory stays flat however long the file.
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         pending: deque[tuple[Unit, Future[list[Problem]]]] = deque()
         for unit in todo:
-            pending.append((unit, pool.submit(validate, unit)))
+            pending.append((unit, pool.submit(validator, unit)))
             if len(pending) >= jobs * WINDOW:
                 done, future = pending.popleft()
                 yield done, future.result()
