@@ -372,5 +372,6 @@ def test_a_header_problem_is_reported_once_not_once_a_set(tmp_path: Path) -> Non
         problem = Problem(Level.INTERCHANGE, "025", unit.indexes[0], None, "ISA", "")
         return [problem]
 
-    found = list(findings(path.open("rb"), "b", validator=header_problem))
+    with path.open("rb") as stream:
+        found = list(findings(stream, "b", validator=header_problem))
     assert [(f.rule, f.location.segment_index) for f in found] == [("X12525", 1)]
