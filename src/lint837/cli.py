@@ -216,7 +216,8 @@ def _report_stream(output_file: Path | None, inputs: Sequence[str]) -> Iterator[
     default=1,
     show_default=True,
     help="Lint files in N processes, each file a run of its own: batch rules "
-    "then look within a file.",
+    "then look within a file. With --validate, sets are validated in N "
+    "processes too.",
 )
 def check(
     files: tuple[str, ...],
@@ -343,9 +344,7 @@ def _check(
             elif guide is not None:
                 failing += guide.run(result.summary.file, result.summary, report)
     else:
-        failed, unreadable = _lint_in_one_run(
-            linter, names, summaries, report, guide
-        )
+        failed, unreadable = _lint_in_one_run(linter, names, summaries, report, guide)
         failing += failed
 
     formatter.end(summaries)
