@@ -46,6 +46,13 @@ logger = logging.getLogger(__name__)
 
 _ISA_LENGTH: Final = 106  # pyx12 reads the ISA as this many characters
 _ENVELOPE: Final = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE"})
+_TRAILERS: Final = frozenset({"SE", "GE", "IEA"})
+# Valid segment ids that pyx12's reader does nothing special with (HL, LX and
+# CLM are counted; the envelope is tracked).
+_PLAIN: Final = frozenset(
+    "AMT BHT CAS CN1 CR1 CR2 CR3 CRC CTP DMG DTP FRM HCP HI K3 LIN LQ MEA MOA N2 "
+    "N3 N4 NM1 NTE OI PAT PER PRV PS1 PWK QTY REF SBR SV1 SV5 SVD".split()
+)
 _UNLIMITED: Final = 1 << 31
 _SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}\Z")
 _NUMBER = re.compile(r"-?[0-9]+\Z")
@@ -80,6 +87,7 @@ class _Field:
     checks_codes: bool
     pattern: re.Pattern[str] | None
     required_when_empty: bool
+    typed: bool  # its format is another element's code (DTP03, or a 1251)
     # A value this matches in full has no problem at all (a shortcut for
     # free text and numbers; None where codes, dates or patterns decide).
     clean: re.Pattern[str] | None = None
@@ -121,6 +129,7 @@ class _Node:
         "is_loop",
         "key",
         "limit",
+        "loop",
         "memo",
         "missing_text",
         "name",
@@ -131,6 +140,7 @@ class _Node:
         "syntax",
         "type_codes",
         "usage",
+        "zeros",
     )
 
     def __init__(self, kind: str, element: ElementTree.Element, parent: _Node | None):
@@ -147,11 +157,13 @@ class _Node:
         self.syntax: tuple[tuple[str, tuple[int, ...]], ...] = ()
         self.type_codes: tuple[str, ...] = ()
         self.slot = self.end = 0
+        self.zeros: list[int] = []  # the counters below a loop, reset
         # Segment ids that can start this node, and whether the walk may pass
         # it by without a look (nothing required to record as missing).
         self.ids: frozenset[str] = frozenset()
         self.quiet = False
         self.missing_text = ""
+        self.loop = parent.id if parent is not None else None  # the loop it is in
         self.memo: dict[str, tuple[_Found, ...]] = {}
         limit = _text(element, "repeat" if self.is_loop else "max_use")
         self.limit = _UNLIMITED if limit in ("", ">1", "&gt;1") else int(limit)
@@ -298,6 +310,7 @@ def _build(
         if child.is_loop:
             _build(child, sources[id(child)], child_path, paths)
         child.end = len(paths) + 1
+        child.zeros = [0] * (child.end - child.slot - 1)
 
 
 def _build_segment(node: _Node, element: ElementTree.Element) -> None:
@@ -353,6 +366,7 @@ def _field(item: ElementTree.Element, segment: str, place: int | None) -> _Field
         checks_codes=bool(code_list) or external_id is not None,
         pattern=re.compile(regex, re.S) if regex else None,
         required_when_empty=usage == "R",
+        typed=(segment == "DTP" and seq == 3 and place is None) or number == "1251",
     )
 
 
@@ -588,19 +602,24 @@ class _Walker:
     ) -> _Node | None:
         """The node the segment is, from ``start``; problems on the way pend."""
         places = self.keys.get(seg_id)
-        key = (
-            (start, seg_id, *_qualifiers(places, elements, sub))
-            if places
-            else (start, seg_id)
-        )
+        if places is None:
+            key: tuple[object, ...] = (start, seg_id)
+        elif len(places) == 1 and places[0][1] is None:  # one simple qualifier
+            place = places[0][0]
+            value = elements[place].rstrip(sub) if place < len(elements) else None
+            key = (start, seg_id, value)
+        else:
+            key = (start, seg_id, *_qualifiers(places, elements, sub))
         plan = self.plans.get(key)
         if plan is None:
             plan = _Planner().plan(start, seg_id, elements, sub)
             if len(self.plans) < _PLAN_LIMIT:
                 self.plans[key] = plan
         node, steps = plan
-        self.missing = []
-        self.pending = []
+        if self.missing:
+            self.missing = []
+        if self.pending:
+            self.pending = []
         counts = self.counts
         for kind, step_node, first, slot, text in steps:
             if kind == _MISS:
@@ -623,15 +642,16 @@ class _Walker:
             self._not_used(f"Segment {node.id} found but marked as not used")
         elif self.counts[node.slot] > node.limit:
             self._pend("5", f"Segment {node.id} exceeded max count")
-        self.missing = [item for item in self.missing if item.node is not node]
-        self._flush(node.pos)
+        if self.missing:
+            self.missing = [item for item in self.missing if item.node is not node]
+            self._flush(node.pos)
 
     def _loop(self, loop: _Node, first: _Node) -> None:
         counts = self.counts
         if loop.usage == "N":
             self._not_used(f"Loop {loop.id} found but marked as not used")
         else:
-            counts[loop.slot + 1 : loop.end] = [0] * (loop.end - loop.slot - 1)
+            counts[loop.slot + 1 : loop.end] = loop.zeros
             counts[loop.slot] += 1
             if counts[loop.slot] > loop.limit:
                 self._pend("4", f"Loop {loop.id} exceeded max count")
@@ -712,41 +732,67 @@ def _segment_problems(
     return found
 
 
-def _checked_segment(node: _Node, elements: list[str], sub: str) -> Iterator[_Found]:
+def _checked_segment(node: _Node, elements: list[str], sub: str) -> list[_Found]:
+    found: list[_Found] = []
     fields = node.fields
-    count = len(fields)
-    if len(elements) > count:
-        yield _Found(0, Level.SEGMENT, "8", None, f"Too many elements in {node.id}")
-    date_type: tuple[str, ...] = ()
-    if node.id == "DTP" and len(elements) > 1:
-        date_format = elements[1].rstrip(sub)
-        if date_format in _DTP_FORMATS:
-            date_type = (date_format,)
-    for k, item in enumerate(fields):
-        value = elements[k] if k < len(elements) else None
-        if isinstance(item, _Composite):
+    if len(elements) > len(fields):
+        found.append(
+            _Found(0, Level.SEGMENT, "8", None, f"Too many elements in {node.id}")
+        )
+    types = node.type_codes
+    if node.id == "DTP":
+        date_format = elements[1].rstrip(sub) if len(elements) > 1 else ""
+        types = (date_format,) if date_format in _DTP_FORMATS else ()
+    for k, value in enumerate(elements[: len(fields)]):
+        item = fields[k]
+        if item.__class__ is _Field:
+            assert isinstance(item, _Field)
+            clean = item.clean
+            typed = types if item.typed else ()
+            # The common case, without a call: free text or a number that fits.
             if (
-                value is not None
-                and item.usage != "N"
-                and value.count(sub) >= len(item.parts)
+                clean is not None
+                and not typed
+                and value
+                and sub not in value
+                and clean.fullmatch(value)
             ):
-                raise _Raises("IndexError")  # pyx12 4.0.0 indexes past the parts
-            found = item.memo.get((value, sub))
-            if found is None:
-                found = tuple(_composite_problems(item, value, sub))
-                if len(item.memo) < _MEMO_LIMIT:
-                    item.memo[value, sub] = found
-            yield from found
-        elif k == 2 and node.id == "DTP":
-            yield from _checked_field(item, value, sub, date_type)
-        elif item.data_element == "1251" and node.type_codes:
-            yield from _checked_field(item, value, sub, node.type_codes)
+                continue
+            found.extend(_checked_field(item, value, sub, typed))
         else:
-            yield from _checked_field(item, value, sub, ())
+            assert isinstance(item, _Composite)
+            found.extend(_checked_composite(item, value, sub))
+    for item in fields[len(elements) :]:
+        if item.__class__ is _Field:
+            assert isinstance(item, _Field)
+            if item.required_when_empty and item.usage not in ("N", "S"):
+                found.append(_element(item, "1", "is missing", None))
+        else:
+            assert isinstance(item, _Composite)
+            found.extend(_checked_composite(item, None, sub))
     for rule, places in node.syntax:
         if not _syntax_holds(rule, places, elements, sub):
             text = f"Syntax error ({rule}{''.join(f'{p:02d}' for p in places)})"
-            yield _Found(0, Level.SEGMENT, "8", None, text)
+            found.append(_Found(0, Level.SEGMENT, "8", None, text))
+    return found
+
+
+def _checked_composite(
+    composite: _Composite, value: str | None, sub: str
+) -> tuple[_Found, ...]:
+    """:func:`_composite_problems`, from memory when it can."""
+    if (
+        value is not None
+        and composite.usage != "N"
+        and value.count(sub) >= len(composite.parts)
+    ):
+        raise _Raises("IndexError")  # pyx12 4.0.0 indexes past the parts
+    found = composite.memo.get((value, sub))
+    if found is None:
+        found = tuple(_composite_problems(composite, value, sub))
+        if len(composite.memo) < _MEMO_LIMIT:
+            composite.memo[value, sub] = found
+    return found
 
 
 def _present(elements: list[str], place: int, sub: str) -> bool:
@@ -1043,27 +1089,61 @@ class _Run:
             line = line.lstrip()
             if not line:
                 raise _Raises("IndexError")  # pyx12 reads the last character
-        if line[-1] == self.separator:
+        separator, sub = self.separator, self.sub
+        if line[-1] == separator:
             self.reader.append(
                 _Found(0, Level.SEGMENT, "SEG1", None, "Trailing element separators")
             )
-        fields = line.split(self.separator)
+        fields = line.split(separator)
         seg_id, elements = fields[0], fields[1:]
-        self.read(seg_id, elements)
-        if seg_id == "ISA":
-            self.loops.append("ISA_LOOP")
-            self.cursor = None
-            self.flush_reader()
-            return
-        if seg_id == "GS":
-            self.start_group()
-            self.loops.append("GS_LOOP")
-            self.flush_reader()
+        if seg_id in _PLAIN:  # most segments: only the reader's common checks
+            self.seg_count += 1
+            if not line[len(seg_id) :].replace(separator, "").replace(sub, ""):
+                self.reader_problem("8", "Segment is empty")
+        else:
+            self.read(seg_id, elements)
+        if seg_id == "ISA" or seg_id == "GS":
+            self.envelope_header(seg_id)
             return
         walker = self.walker
         walker.position = position
-        node = walker.walk(self.node, seg_id, elements, self.sub)
-        for item in walker.pending:
+        node = walker.walk(self.node, seg_id, elements, sub)
+        if walker.pending:
+            self.file_walk(position, walker.pending)
+        if node is None:
+            self.loops.append(self.node.loop)
+            return
+        self.node = node
+        self.loops.append(node.loop)
+        if seg_id in _TRAILERS:
+            self.flush_reader()
+            self.cursor = None
+            return
+        if seg_id == "ST":
+            self.cursor = None
+            self.flush_reader()
+            return
+        self.cursor = position
+        if self.reader:
+            self.flush_reader()
+        found = _segment_problems(node, line, elements, sub)
+        if found:
+            self.found.extend(
+                _Found(position, f.level, f.code, f.element, f.text, f.value)
+                for f in found
+            )
+
+    def envelope_header(self, seg_id: str) -> None:
+        """ISA and GS: pyx12 sets its walk there rather than walking to them."""
+        if seg_id == "GS":
+            self.start_group()
+        self.loops.append(f"{seg_id}_LOOP")
+        self.cursor = None
+        self.flush_reader()
+
+    def file_walk(self, position: int, pending: list[_Found]) -> None:
+        """File the walk's problems; a "not used" goes where the cursor is."""
+        for item in pending:
             if item.position == -1:
                 if self.cursor is not None:
                     item.position = self.cursor
@@ -1071,32 +1151,6 @@ class _Run:
             else:
                 self.cursor = position
                 self.found.append(item)
-        if node is None:
-            self.loops.append(_parent_loop(self.node).id)
-            return
-        self.node = node
-        self.loops.append(_parent_loop(node).id)
-        if seg_id in ("IEA", "GE", "SE"):
-            self.flush_reader()
-            self.cursor = None
-        elif seg_id == "ST":
-            self.cursor = None
-            self.flush_reader()
-        else:
-            self.cursor = position
-            self.flush_reader()
-        if self.cursor is not None:
-            for item in _segment_problems(node, line, elements, self.sub):
-                self.found.append(
-                    _Found(
-                        position,
-                        item.level,
-                        item.code,
-                        item.element,
-                        item.text,
-                        item.value,
-                    )
-                )
 
     def flush_reader(self) -> None:
         for item in self.reader:
@@ -1123,6 +1177,8 @@ class _Run:
             self.reader_problem("8", "Segment is empty")
         if not _SEGMENT_ID.match(seg_id):
             self.reader_problem("1", "Segment identifier is invalid")
+        if seg_id not in _ENVELOPE:
+            self.seg_count += 1
         if seg_id == "ISA":
             self.envelope.append(("ISA", _value(elements, 13, sub)))
         elif seg_id == "GS":
@@ -1139,9 +1195,7 @@ class _Run:
             self.lx_count += 1
             if _value(elements, 1, sub) != str(self.lx_count):
                 self.reader_problem("LX", "LX01 does not match the line count")
-        if seg_id not in _ENVELOPE:
-            self.seg_count += 1
-        if seg_id in ("SE", "GE", "IEA"):
+        if seg_id in _TRAILERS:
             self.trailer(seg_id, elements)
 
     def reader_problem(self, code: str, text: str) -> None:
