@@ -10,6 +10,7 @@ left out of the comparison.
 from __future__ import annotations
 
 import io
+import random
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -162,6 +163,57 @@ def test_broken_copies_get_what_pyx12_reports(path: Path) -> None:
         assert list(disagreements(data, name)) == [], name
         compared += 1
     assert compared > 100
+
+
+# Values a random edit puts in an element: codes, dates, times, numbers, text
+# too long, separators and characters X12 does not allow.
+ODD_VALUES = [
+    *("", "X", "QQ", "D8", "RD8", "HC", "UN", "Y", "N", "1", "0", "PE", "IL", "85"),
+    *("20250231", "20250101", "20250101-20250102", "20250101-2025-01", "1200"),
+    *("2561", "12.5", "-3", "1.", "ABC:DEF", "A:B:C:D:E:F:G:H", " ", "A ", "a\tb"),
+    *("^", "\u00e9", "9" * 70),
+]
+
+
+def random_edit(lines: list[str], rng: random.Random) -> list[str]:
+    """Drop, repeat, move or rewrite a body segment, or break the trailer."""
+    lines = list(lines)
+    k = rng.randrange(3, len(lines) - 3)
+    choice = rng.random()
+    if choice < 0.15:
+        del lines[k]
+    elif choice < 0.3:
+        lines.insert(k, lines[k])
+    elif choice < 0.4:
+        j = rng.randrange(3, len(lines) - 3)
+        lines[k], lines[j] = lines[j], lines[k]
+    elif choice < 0.45:
+        lines[k] += rng.choice(("*", "*X"))
+    elif choice < 0.5:
+        lines[k] = rng.choice(("ZZ", " ", "")) + lines[k][rng.choice((0, 3)) :]
+    elif choice < 0.52:
+        lines = [line for line in lines if not line.startswith("SE*")]
+    else:
+        fields = lines[k].split("*")
+        place = rng.randrange(1, len(fields) + 1)
+        fields += [""] * (place + 1 - len(fields))
+        fields[place] = rng.choice(ODD_VALUES)
+        lines[k] = "*".join(fields)
+    return lines
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_randomly_broken_batches_get_what_pyx12_reports(seed: int) -> None:
+    rng = random.Random(seed)
+    batch = io.BytesIO()
+    write_batch(batch, 12, claims_per_transaction=12)
+    clean = [line for line in batch.getvalue().decode().split("~\n") if line]
+    for attempt in range(60):
+        broken = clean
+        for _ in range(rng.randint(1, 8)):
+            broken = random_edit(broken, rng)
+        data = ("~\n".join(broken) + "~\n").encode()
+        assert list(disagreements(data, "random")) == [], (seed, attempt)
 
 
 def test_the_mutations_do_find_problems() -> None:

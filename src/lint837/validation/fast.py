@@ -1063,6 +1063,7 @@ class _Run:
         self.envelope: list[tuple[str, str | None]] = []
         self.hl: list[int] = []
         self.hl_count = self.lx_count = self.seg_count = 0
+        self.groups = self.sets = 0  # GS in the ISA, ST in the GS
         self.count_lines = table.transaction == "837"
         self.node = table.start
 
@@ -1181,9 +1182,12 @@ class _Run:
             self.seg_count += 1
         if seg_id == "ISA":
             self.envelope.append(("ISA", _value(elements, 13, sub)))
+            self.groups = 0
         elif seg_id == "GS":
             self.envelope.append(("GS", _value(elements, 6, sub)))
+            self.groups, self.sets = self.groups + 1, 0
         elif seg_id == "ST":
+            self.sets += 1
             self.hl, self.hl_count = [], 0
             self.envelope.append(("ST", _value(elements, 2, sub)))
             self.seg_count = 1
@@ -1215,43 +1219,37 @@ class _Run:
         self.hl.append(self.hl_count)
 
     def trailer(self, seg_id: str, elements: list[str]) -> None:
-        sub, envelope = self.sub, self.envelope
+        """SE, GE and IEA against their headers, as pyx12's reader checks them.
+
+        A trailer with no header open makes pyx12 raise (IndexError): a unit
+        without its SE holds the file's own GE and IEA before the made-up ones.
+        """
+        envelope, sub = self.envelope, self.sub
+        if not envelope:
+            raise _Raises("IndexError")
+        control = _value(elements, 2, sub)
+        count = _number(_value(elements, 1, sub))
         if seg_id == "SE":
-            control = _value(elements, 2, sub)
-            if not envelope or envelope[-1] != ("ST", control):
-                self.reader.append(
-                    _Found(0, Level.TRANSACTION, "3", None, "SE02 != ST02")
-                )
-            if _number(_value(elements, 1, sub)) != self.seg_count + 1:
-                self.reader.append(
-                    _Found(0, Level.TRANSACTION, "4", None, "SE01 is wrong")
-                )
-        elif seg_id == "GE":
-            if envelope and envelope[-1][0] != "GS":
-                self.reader.append(
-                    _Found(0, Level.GROUP, "3", None, "Unterminated loop")
-                )
-                envelope.pop()
-            if envelope and envelope[-1][1] != _value(elements, 2, sub):
-                self.reader.append(_Found(0, Level.GROUP, "4", None, "GE02 != GS06"))
-            if _number(_value(elements, 1, sub)) != 1:
-                self.reader.append(_Found(0, Level.GROUP, "5", None, "GE01 is wrong"))
+            if envelope[-1] != ("ST", control):
+                self.trailer_problem(Level.TRANSACTION, "3", "SE02 is not ST02")
+            if count != self.seg_count + 1:
+                self.trailer_problem(Level.TRANSACTION, "4", "SE01 is wrong")
         else:
-            if envelope and envelope[-1][0] != "ISA":
-                self.reader.append(
-                    _Found(0, Level.INTERCHANGE, "024", None, "Unterminated")
-                )
+            level = Level.GROUP if seg_id == "GE" else Level.INTERCHANGE
+            if envelope[-1][0] != ("GS" if seg_id == "GE" else "ISA"):
+                self.trailer_problem(level, "3" if seg_id == "GE" else "024", "Open")
                 envelope.pop()
-            if envelope and envelope[-1][1] != _value(elements, 2, sub):
-                self.reader.append(
-                    _Found(0, Level.INTERCHANGE, "001", None, "IEA02 != ISA13")
-                )
-            if _number(_value(elements, 1, sub)) != 1:
-                self.reader.append(
-                    _Found(0, Level.INTERCHANGE, "021", None, "IEA01 is wrong")
-                )
-        if envelope:
-            envelope.pop()
+                if not envelope:
+                    raise _Raises("IndexError")
+            if envelope[-1][1] != control:
+                self.trailer_problem(level, "4" if seg_id == "GE" else "001", "Id")
+            inside = self.sets if seg_id == "GE" else self.groups
+            if count != inside:
+                self.trailer_problem(level, "5" if seg_id == "GE" else "021", "Count")
+        envelope.pop()
+
+    def trailer_problem(self, level: Level, code: str, text: str) -> None:
+        self.reader.append(_Found(0, level, code, None, text))
 
     def problems(self) -> list[Problem]:
         unit = self.unit
