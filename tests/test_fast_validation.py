@@ -216,6 +216,41 @@ def test_randomly_broken_batches_get_what_pyx12_reports(seed: int) -> None:
         assert list(disagreements(data, "random")) == [], (seed, attempt)
 
 
+def block_after(lines: list[str], first: str) -> tuple[int, int]:
+    """Where the first loop opened by a ``first`` segment starts and ends."""
+    start = next(k for k, line in enumerate(lines) if line.startswith(first + "*"))
+    ends = ("LX", "HL", "SE") if first == "LX" else ("HL", "SE")
+    end = next(
+        k for k, line in enumerate(lines) if k > start and line.split("*")[0] in ends
+    )
+    return start, end
+
+
+@pytest.mark.parametrize(
+    ("first", "times", "code"),
+    [("LX", 50, None), ("LX", 51, "4"), ("CLM", 100, None), ("CLM", 101, "4")],
+)
+def test_loop_repeat_limits_as_pyx12_counts_them(
+    first: str, times: int, code: str | None
+) -> None:
+    batch = io.BytesIO()
+    write_batch(batch, 3, claims_per_transaction=3)
+    lines = [line for line in batch.getvalue().decode().split("~\n") if line]
+    start, end = block_after(lines, first)
+    block = lines[start:end]
+    # Service lines are renumbered so that only the limit is broken.
+    copies = [
+        f"LX*{k + 1}" if first == "LX" and line.startswith("LX*") else line
+        for k in range(times)
+        for line in block
+    ]
+    data = ("~\n".join([*lines[:start], *copies, *lines[end:]]) + "~\n").encode()
+    assert list(disagreements(data, "limits")) == []
+    (unit,) = units_of(data, "limits")
+    codes = {p.code for p in fast.validate(unit) if p.level is Level.SEGMENT}
+    assert codes == ({code} if code else set())
+
+
 def test_the_mutations_do_find_problems() -> None:
     lines, terminator = lines_of(CLEAN_FILES[0])
     found = {
