@@ -89,6 +89,16 @@ def test_every_fixture_gets_what_pyx12_reports(path: Path) -> None:
     assert list(disagreements(path.read_bytes(), path.name)) == []
 
 
+def test_problems_name_the_loops_pyx12_names() -> None:
+    for path in fixture_files():
+        for unit in units_of(path.read_bytes(), path.name):
+            expected = {
+                (p.segment_index, p.code, p.loop) for p in reference.validate(unit)
+            }
+            found = {(p.segment_index, p.code, p.loop) for p in fast.validate(unit)}
+            assert found == expected, path
+
+
 def corpus_files() -> list[Path]:
     return [
         CORPUS / row["saved_path"]

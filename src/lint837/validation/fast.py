@@ -47,6 +47,12 @@ logger = logging.getLogger(__name__)
 _ISA_LENGTH: Final = 106  # pyx12 reads the ISA as this many characters
 _ENVELOPE: Final = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE"})
 _TRAILERS: Final = frozenset({"SE", "GE", "IEA"})
+# The loop the reference names for a problem of the whole envelope.
+_ENVELOPE_LOOPS: Final = {
+    Level.INTERCHANGE: "ISA",
+    Level.GROUP: "GS",
+    Level.TRANSACTION: "ST_LOOP",
+}
 # Valid segment ids that pyx12's reader does nothing special with (HL, LX and
 # CLM are counted; the envelope is tracked).
 _PLAIN: Final = frozenset(
@@ -1099,7 +1105,10 @@ class _Run:
         seg_id, elements = fields[0], fields[1:]
         if seg_id in _PLAIN:  # most segments: only the reader's common checks
             self.seg_count += 1
-            if not line[len(seg_id) :].replace(separator, "").replace(sub, ""):
+            first = elements[0] if elements else ""
+            if (not first or first[0] == sub) and not "".join(elements).replace(
+                sub, ""
+            ):
                 self.reader_problem("8", "Segment is empty")
         else:
             self.read(seg_id, elements)
@@ -1261,8 +1270,9 @@ class _Run:
         }
         out = []
         for item in self.found:
+            loop: str | None
             if item.position == -2:
-                index, loop = at_level[item.level], None
+                index, loop = at_level[item.level], _ENVELOPE_LOOPS[item.level]
             else:
                 index = unit.indexes[item.position]
                 loop = (
