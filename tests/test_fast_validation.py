@@ -31,8 +31,11 @@ pytest.importorskip("pyx12")
 Key = tuple[Level, str, int, str | None]
 
 # Cases where pyx12 is wrong and the fast validator is right, left out of the
-# comparison: (file name, segment index, code). None so far: both read the
-# same map, so its known bugs (2410 CTP, 2310B PRV) are shared, not differences.
+# comparison: (file name, segment index, code) -> why. None: both read the same
+# map, so a bug of the map would be shared, not a difference; and the two known
+# ones (azoner/pyx12#28, 2310B PRV02 "ZZ" under 2000C; #29, 2410 CTP05-1
+# without "ME" and CTP03 required under 2000C) are fixed in the 4.0.0 map
+# (test_the_map_reads_alike_under_2000b_and_2000c).
 EXCLUDED: dict[tuple[str, int, str], str] = {}
 
 CLEAN_FILES = [
@@ -280,6 +283,42 @@ def test_the_map_is_chosen_through_pyx12s_index() -> None:
     name = fast._map_file("00501", "005010X222A1", "HC")
     assert name == "837.5010.X222.A1.xml"
     assert fast.compiled(name) is fast.compiled(name)  # compiled once
+
+
+def fields_under(
+    node: fast._Node, path: str
+) -> Iterator[tuple[str, str, tuple[str, ...]]]:
+    """(path, reference, usage and codes) of every element below ``node``."""
+    for child in node.children:
+        where = f"{path}/{child.id}"
+        if child.is_loop:
+            yield from fields_under(child, where)
+            continue
+        for item in child.fields:
+            parts = item.parts if isinstance(item, fast._Composite) else (item,)
+            for part in parts:
+                yield where, part.ref, (part.usage, *part.code_list)
+
+
+def test_the_map_reads_alike_under_2000b_and_2000c() -> None:
+    """A claim reads the same whoever the patient is (pyx12#28 and #29 fixed)."""
+    table = fast.compiled("837.5010.X222.A1.xml")
+    rules: dict[str, dict[tuple[str, str], list[tuple[str, ...]]]] = {
+        "2000B": {},
+        "2000C": {},
+    }
+    top = table.start.parent
+    assert top is not None
+    for where, ref, rule in fields_under(top, ""):
+        if "/2300/" in where:
+            patient = "2000C" if "/2000C/" in where else "2000B"
+            tail = (where.split("/2300/", 1)[1], ref)
+            rules[patient].setdefault(tail, []).append(rule)
+    assert rules["2000B"] == rules["2000C"]
+    claim = rules["2000C"]
+    assert claim["2310B/PRV", "PRV02"] == [("R", "PXC")]
+    assert claim["2400/2410/CTP", "CTP05-1"] == [("R", "F2", "GR", "ME", "ML", "UN")]
+    assert claim["2400/2410/CTP", "CTP03"] == [("N",)]
 
 
 def test_a_group_without_a_map_is_an_engine_problem() -> None:
