@@ -13,9 +13,18 @@ import pytest
 
 from lint837 import api
 from lint837.cli import main
+from lint837.config.settings import VALIDATORS as SETTINGS_VALIDATORS
 from lint837.errors import InputError
 from lint837.findings import Finding
-from lint837.validation import CODES, PYX12_VERSION, Level, Problem, Unit, findings
+from lint837.validation import (
+    CODES,
+    PYX12_VERSION,
+    VALIDATORS,
+    Level,
+    Problem,
+    Unit,
+    findings,
+)
 from lint837.validation.reference import acknowledge
 
 from batchgen import write_batch
@@ -243,6 +252,24 @@ def test_check_reports_guide_problems_beside_the_rules(
     }
 
 
+def test_both_validators_are_named_the_same_everywhere() -> None:
+    assert set(VALIDATORS) | {"none"} == set(SETTINGS_VALIDATORS)
+
+
+@pytest.mark.parametrize("validator", ["pyx12", "fast"])
+def test_check_with_either_validator_reports_the_same(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], validator: str
+) -> None:
+    path = broken_file(tmp_path)
+    args = ["check", "--isolated", "--format", "json", "--select", "X12"]
+    assert main([*args, f"--validate={validator}", str(path)]) == 1
+    found = json.loads(capsys.readouterr().out)["findings"]
+    assert {(f["rule"], f["segment_index"], f["element"]) for f in found} == {
+        ("X12205", 30, "SV105"),
+        ("X12207", 30, "SV105"),
+    }
+
+
 def test_guide_codes_are_selected_like_rules(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -303,18 +330,21 @@ def test_the_configuration_can_ask_for_validation(
     assert main(["check", str(path)]) == 1
     assert "X12207" in capsys.readouterr().out
     assert main(["check", "--validate", "none", str(path)]) == 0
-    config.write_text('validate = "fast"\n')
+    config.write_text('validate = "pyx13"\n')
     assert main(["check", str(path)]) == 2
     assert "validate" in capsys.readouterr().err
 
 
-def test_the_gate_holds_what_the_999_would_reject(tmp_path: Path) -> None:
-    """Hold the claim with a guide problem; the clean output is accepted."""
+@pytest.mark.parametrize("validator", ["pyx12", "fast"])
+def test_the_gate_holds_what_the_999_would_reject(
+    tmp_path: Path, validator: str
+) -> None:
+    """Hold the claim with a guide problem; pyx12 accepts the clean output."""
     source = tmp_path / "batch.837"
     source.write_text(CLEAN.read_text().replace("*11**1:2~", "*ZZZ**1:2~", 1))
     clean, held = tmp_path / "clean.837", tmp_path / "held.837"
     args = ["gate", str(source), "--clean", str(clean), "--held", str(held)]
-    assert main([*args, "--isolated", "--select", "X12", "--validate=pyx12"]) == 1
+    assert main([*args, "--isolated", "--select", "X12", "--validate", validator]) == 1
 
     assert "IK5*R" in acknowledge(io.BytesIO(source.read_bytes()), "in")
     accepted = acknowledge(io.BytesIO(clean.read_bytes()), "clean")

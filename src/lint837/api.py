@@ -95,8 +95,8 @@ def lint(
     """Lint every source in one run (batch rules look across all of them).
 
     A source is a path, bytes, or a ``(name, binary stream)`` pair. With
-    ``validate="pyx12"`` (or the configuration's ``validate``) pyx12 also
-    checks the implementation guide, in ``jobs`` processes, and its X12
+    ``validate="pyx12"`` or ``"fast"`` (or the configuration's ``validate``)
+    the implementation guide is checked too, in ``jobs`` processes, and its X12
     findings join the report and the verdicts of the claims they are in.
     Raises ConfigError for bad options or configuration files; a source
     that is not X12 is reported in ``Report.errors``, not raised.
@@ -112,7 +112,7 @@ def lint(
         rules_files=[Path(path) for path in rules_files],
     )
     linter.on_claim = report.claims.append
-    validating = (validate or settings.validate) == "pyx12"
+    validator = validation.VALIDATORS.get(validate or settings.validate)
     guide: list[Finding] = []
 
     for number, source in enumerate(sources, start=1):
@@ -121,7 +121,7 @@ def lint(
         report.files.append(summary)
         try:
             with stream:
-                if not validating:
+                if validator is None:
                     report.findings.extend(linter.lint_stream(stream, name, summary))
                     continue
                 with _rereadable(stream) as kept:
@@ -133,6 +133,7 @@ def lint(
                         jobs=jobs,
                         wanted=linter.validation_codes.__contains__,
                         severities=linter.severities,
+                        validator=validator,
                     )
         except InputError as error:
             summary.error = error.message

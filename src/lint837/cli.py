@@ -205,9 +205,9 @@ def _report_stream(output_file: Path | None, inputs: Sequence[str]) -> Iterator[
     "--validate",
     type=click.Choice(VALIDATORS),
     default=None,
-    help="Also check the implementation guide: pyx12 validates each 837 "
-    "transaction set (X12 codes; slow, see -j). Default: the configuration's "
-    "validate, else none.",
+    help="Also check the implementation guide, each 837 transaction set: "
+    "pyx12 itself (slow, see -j) or fast (compiled from pyx12's map). X12 "
+    "codes. Default: the configuration's validate, else none.",
 )
 @click.option(
     "-j",
@@ -298,7 +298,8 @@ def _check(
     linter = recipe.build()
 
     threshold = Severity(fail_on) if fail_on else settings.fail_on
-    validating = (validate or settings.validate) == "pyx12"
+    validator = validation.VALIDATORS.get(validate or settings.validate)
+    validating = validator is not None
     described = list(linter.rules)
     if validating:  # the formatters describe the X12 codes too (SARIF rules)
         described += [
@@ -327,7 +328,7 @@ def _check(
         formatter.finding(finding)
         return int(finding.severity >= threshold)
 
-    guide = _Validation(linter, jobs) if validating else None
+    guide = _Validation(linter, jobs, validator) if validator else None
     formatter.start()
     if jobs > 1 and len(names) > 1 and STDIN not in names:
         results = lint_in_processes(recipe, names, jobs, claims=formatter.wants_claims)
@@ -369,10 +370,13 @@ _Report = Callable[[Finding, FileSummary | None], int]
 class _Validation:
     """pyx12's implementation-guide findings for a file, after its rules'."""
 
-    def __init__(self, linter: Linter, jobs: int) -> None:
+    def __init__(
+        self, linter: Linter, jobs: int, validator: validation.Validator
+    ) -> None:
         self.codes = linter.validation_codes
         self.severities = linter.severities
         self.jobs = jobs
+        self.validator = validator
 
     def run(self, source: str | BinaryIO, summary: FileSummary, report: _Report) -> int:
         """Report the file's X12 findings; the count of failing ones."""
@@ -385,6 +389,7 @@ class _Validation:
                 jobs=self.jobs,
                 wanted=self.codes.__contains__,
                 severities=self.severities,
+                validator=self.validator,
             )
             failing = 0
             for finding in found:
@@ -488,8 +493,8 @@ def _lint_in_one_run(
     "--validate",
     type=click.Choice(VALIDATORS),
     default=None,
-    help="Also hold claims with implementation-guide problems (pyx12). "
-    "Default: the configuration's validate, else none.",
+    help="Also hold claims with implementation-guide problems (pyx12, or "
+    "fast). Default: the configuration's validate, else none.",
 )
 @click.option(
     "-j",
@@ -544,10 +549,8 @@ def gate(
         head = source.read(4096)
         source.seek(0)
         terminator, suffix = gates.line_style(head)
-        validating = (validate or settings.validate) == "pyx12"
-        result = gates.judge(
-            linter, source, name, threshold, jobs if validating else None
-        )
+        validator = validation.VALIDATORS.get(validate or settings.validate)
+        result = gates.judge(linter, source, name, threshold, jobs, validator)
         source.seek(0)
         with _output(clean_path) as clean, _output(held_path) as held:
             gates.split(
@@ -702,7 +705,7 @@ def list_rules(
         click.echo(
             f"{rule.code}  {rule.name:<32} {rule.severity.value:<8} {rule.summary}"
         )
-    # The implementation-guide codes, reported with --validate=pyx12.
+    # The implementation-guide codes, reported with --validate.
     for item in validation.CODES.values():
         click.echo(
             f"{item.code}  {item.name:<32} {item.severity.value:<8} {item.summary}"

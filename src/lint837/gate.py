@@ -142,12 +142,14 @@ def judge(
     stream: BinaryIO,
     name: str,
     threshold: Severity,
-    validation_jobs: int | None = None,
+    jobs: int = 1,
+    validator: validation.Validator | None = None,
 ) -> GateResult:
     """Pass 1: lint the batch; decide, claim by claim, clean or held.
 
-    With ``validation_jobs``, pyx12 also validates each transaction set (in
-    that many processes; the stream is read again) and a claim holding a
+    With a ``validator`` (see lint837.validation.VALIDATORS), each
+    transaction set is also validated (in ``jobs`` processes; the stream is
+    read again) and a claim holding a
     guide problem is held like one with a failing finding: the clean
     output then carries no claim the clearinghouse's 999 would reject for
     its own segments. Guide problems outside claims (headers, provider and
@@ -160,14 +162,15 @@ def judge(
         bookkeeper.pending.append(finding)
     for finding in [*bookkeeper.pending, *linter.finish()]:
         bookkeeper.place(finding)
-    if validation_jobs is not None:
+    if validator is not None:
         stream.seek(0)
         found = validation.findings(
             stream,
             name,
-            jobs=validation_jobs,
+            jobs=jobs,
             wanted=linter.validation_codes.__contains__,
             severities=linter.severities,
+            validator=validator,
         )
         for finding in found:
             assert result.summary is not None

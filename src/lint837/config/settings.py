@@ -47,8 +47,8 @@ _KEYS = {
     "validate",
 }
 
-VALIDATORS = ("none", "pyx12")
-"""Implementation-guide validators ``validate`` may name."""
+VALIDATORS = ("none", "pyx12", "fast")
+"""Implementation-guide validators ``validate`` may name (lint837.validation)."""
 
 
 @dataclass(frozen=True)

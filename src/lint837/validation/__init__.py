@@ -19,6 +19,7 @@ from typing import BinaryIO
 
 from lint837.findings import Finding, Location, Severity
 from lint837.rules.base import segment_fingerprint
+from lint837.validation import fast
 from lint837.validation.codes import CODES, ValidationCode, translate
 from lint837.validation.problem import Level, Problem
 from lint837.validation.reference import PYX12_VERSION, acknowledge, validate
@@ -27,6 +28,7 @@ from lint837.validation.units import Unit, units
 __all__ = [
     "CODES",
     "PYX12_VERSION",
+    "VALIDATORS",
     "Level",
     "Problem",
     "Unit",
@@ -42,6 +44,9 @@ WINDOW = 4
 
 
 Validator = Callable[[Unit], list[Problem]]
+
+VALIDATORS: dict[str, Validator] = {"pyx12": validate, "fast": fast.validate}
+"""The validators by the name ``--validate`` and ``validate =`` use."""
 
 
 def findings(
