@@ -24,7 +24,20 @@ time, and reports what pyx12 reports, where it reports it:
 Where pyx12 drops a problem (errors on the ISA, GS, ST and SE segments
 themselves go nowhere in its JSON report), this module drops it too. Where
 pyx12 raises instead of reporting (no map for the group, an ISA it cannot
-read), this module reports the one engine problem the reference does.
+read, a composite with more parts than the map, a trailer with no header
+open), this module reports the one engine problem the reference does.
+
+Which node a segment is depends only on where the walk starts, the id and
+the qualifier, never on the counters: each walk is planned once and its
+steps replayed against the counters of the moment. Element checks go by a
+pattern only clean values match, or by a memory of values already checked;
+every memory is bounded, so a batch of any size runs in flat memory. On a
+generated batch (``tests/batchgen.py``, 1,000 claims a set) this checks
+about 17,000-20,000 claims a second where pyx12 checks about 600-700.
+
+TODO(#6): only the 837P 5010 map (005010X222A1) is held to agreement with
+pyx12; the other maps ``maps.xml`` names compile the same way, and the
+mark can go when a test compares them too.
 """
 
 from __future__ import annotations
@@ -1002,6 +1015,10 @@ def validate(unit: Unit) -> list[Problem]:
 
     Positions are the file's; problems on the made-up GE and IEA are
     dropped, as :func:`lint837.validation.reference.validate` drops them.
+
+    TODO(#6): ``lint837.validation.findings`` (and ``check --validate``)
+    still run the reference; this can take its place there once the
+    command line offers a choice of validator, and the mark goes then.
     """
     isa = unit.segments[0]
     if len(isa) + 1 != _ISA_LENGTH or isa[84:89] not in ("00401", "00501"):
