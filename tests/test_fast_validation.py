@@ -264,6 +264,16 @@ def test_loop_repeat_limits_as_pyx12_counts_them(
     assert codes == ({code} if code else set())
 
 
+@pytest.mark.parametrize("where", ["NM1*PR", "SE*", "IEA*"])
+def test_a_doubled_terminator_is_read_as_pyx12_reads_it(where: str) -> None:
+    # pyx12 splits the text again and stops at the empty segment between.
+    text = CLEAN_FILES[0].read_text()
+    start = text.index(where)
+    end = text.index("~", start)
+    data = (text[:end] + "~" + text[end:]).encode()
+    assert list(disagreements(data, "doubled")) == []
+
+
 def test_the_mutations_do_find_problems() -> None:
     lines, terminator = lines_of(CLEAN_FILES[0])
     found = {

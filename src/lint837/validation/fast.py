@@ -1091,8 +1091,12 @@ class _Run:
         self.node = table.start
 
     def all(self) -> None:
-        for position, text in enumerate(self.unit.segments):
-            line = text.lstrip("\r\n")
+        """Each segment as pyx12 reads the unit's text: split again on the
+        terminator (a segment may hold one), up to the first empty one."""
+        text = self.unit.text
+        terminator = text[_ISA_LENGTH - 1]
+        for position, piece in enumerate(text.split(terminator)):
+            line = piece.lstrip("\r\n")
             if not line:  # pyx12 stops reading at an empty segment
                 break
             self.segment(position, line)
@@ -1291,7 +1295,9 @@ class _Run:
             if item.position == -2:
                 index, loop = at_level[item.level], _ENVELOPE_LOOPS[item.level]
             else:
-                index = unit.indexes[item.position]
+                # A line past the unit's segments (one held a terminator) is
+                # placed on the last, as the reference places it.
+                index = unit.indexes[min(item.position, len(unit.indexes) - 1)]
                 loop = (
                     self.loops[item.position]
                     if item.position < len(self.loops)
