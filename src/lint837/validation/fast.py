@@ -1112,57 +1112,69 @@ class _Run:
         self.found.append(_Found(-2, level, code, None, text))
 
     def segment(self, position: int, line: str) -> None:
-        if line[0] == " ":
-            self.reader.append(_Found(0, Level.SEGMENT, "1", None, "Leading space"))
-            line = line.lstrip()
-            if not line:
-                raise _Raises("IndexError")  # pyx12 reads the last character
-        separator, sub = self.separator, self.sub
-        if line[-1] == separator:
-            self.reader.append(
-                _Found(0, Level.SEGMENT, "SEG1", None, "Trailing element separators")
-            )
-        fields = line.split(separator)
+        """One segment: pyx12's reader, then its walk, then its element checks."""
+        line = self.edges(line)
+        fields = line.split(self.separator)
         seg_id, elements = fields[0], fields[1:]
         if seg_id in _PLAIN:  # most segments: only the reader's common checks
             self.seg_count += 1
             first = elements[0] if elements else ""
-            if (not first or first[0] == sub) and not "".join(elements).replace(
-                sub, ""
-            ):
+            if (not first or first[0] == self.sub) and self.is_empty(elements):
                 self.reader_problem("8", "Segment is empty")
         else:
             self.read(seg_id, elements)
         if seg_id == "ISA" or seg_id == "GS":
             self.envelope_header(seg_id)
             return
-        walker = self.walker
-        walker.position = position
-        node = walker.walk(self.node, seg_id, elements, sub)
-        if walker.pending:
-            self.file_walk(position, walker.pending)
+        node = self.walk(position, seg_id, elements)
         if node is None:
-            self.loops.append(self.node.loop)
             return
-        self.node = node
-        self.loops.append(node.loop)
-        if seg_id in _TRAILERS:
+        if seg_id == "ST" or seg_id in _TRAILERS:
+            # pyx12 files the reader's problems of a trailer on the segment
+            # before, those of the ST on the set; element problems of either go
+            # to the envelope, which its report leaves out.
+            if seg_id == "ST":
+                self.cursor = None
             self.flush_reader()
             self.cursor = None
-            return
-        if seg_id == "ST":
-            self.cursor = None
-            self.flush_reader()
             return
         self.cursor = position
         if self.reader:
             self.flush_reader()
-        found = _segment_problems(node, line, elements, sub)
+        found = _segment_problems(node, line, elements, self.sub)
         if found:
             self.found.extend(
                 _Found(position, f.level, f.code, f.element, f.text, f.value)
                 for f in found
             )
+
+    def edges(self, line: str) -> str:
+        """A leading space (stripped) and a trailing separator, as pyx12 reads."""
+        if line[0] == " ":
+            self.reader_problem("1", "Leading space")
+            line = line.lstrip()
+            if not line:
+                raise _Raises("IndexError")  # pyx12 reads the last character
+        if line[-1] == self.separator:
+            self.reader_problem("SEG1", "Trailing element separators")
+        return line
+
+    def is_empty(self, elements: list[str]) -> bool:
+        return not "".join(elements).replace(self.sub, "")
+
+    def walk(self, position: int, seg_id: str, elements: list[str]) -> _Node | None:
+        """The walk to the segment's node; its problems filed, its loop kept."""
+        walker = self.walker
+        walker.position = position
+        node = walker.walk(self.node, seg_id, elements, self.sub)
+        if walker.pending:
+            self.file_walk(position, walker.pending)
+        if node is None:  # pyx12 stays where it was, its reader's problems pend
+            self.loops.append(self.node.loop)
+            return None
+        self.node = node
+        self.loops.append(node.loop)
+        return node
 
     def envelope_header(self, seg_id: str) -> None:
         """ISA and GS: pyx12 sets its walk there rather than walking to them."""
@@ -1204,7 +1216,7 @@ class _Run:
     def read(self, seg_id: str, elements: list[str]) -> None:
         """pyx12's reader: empty segments, ids, HL and LX numbering, trailers."""
         sub = self.sub
-        if not "".join(elements).replace(sub, ""):
+        if self.is_empty(elements):
             self.reader_problem("8", "Segment is empty")
         if not _SEGMENT_ID.match(seg_id):
             self.reader_problem("1", "Segment identifier is invalid")
