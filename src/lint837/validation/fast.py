@@ -113,6 +113,7 @@ class _Field:
     memo: dict[tuple[str, str, tuple[str, ...]], tuple[_Found, ...]] = field(
         default_factory=dict
     )
+    ok: set[str] = field(default_factory=set)  # values found clean, untyped
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -768,13 +769,13 @@ def _checked_segment(node: _Node, elements: list[str], sub: str) -> list[_Found]
             assert isinstance(item, _Field)
             clean = item.clean
             typed = types if item.typed else ()
-            # The common case, without a call: free text or a number that fits.
+            # The common case, without a call: free text or a number that fits,
+            # or a value already found clean.
             if (
-                clean is not None
-                and not typed
+                not typed
                 and value
                 and sub not in value
-                and clean.fullmatch(value)
+                and (value in item.ok or (clean is not None and clean.fullmatch(value)))
             ):
                 continue
             found.extend(_checked_field(item, value, sub, typed))
@@ -877,6 +878,8 @@ def _checked_field(
         found = tuple(_field_problems(item, value, sub, types))
         if len(item.memo) < _MEMO_LIMIT:
             item.memo[key] = found
+        if not found and not types and sub not in value and len(item.ok) < _MEMO_LIMIT:
+            item.ok.add(value)
     return found
 
 
@@ -1113,8 +1116,10 @@ class _Run:
 
     def segment(self, position: int, line: str) -> None:
         """One segment: pyx12's reader, then its walk, then its element checks."""
-        line = self.edges(line)
-        fields = line.split(self.separator)
+        separator = self.separator
+        if line[0] == " " or line[-1] == separator:
+            line = self.edges(line)
+        fields = line.split(separator)
         seg_id, elements = fields[0], fields[1:]
         if seg_id in _PLAIN:  # most segments: only the reader's common checks
             self.seg_count += 1
