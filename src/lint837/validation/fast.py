@@ -137,7 +137,7 @@ class _Key:
 
 
 class _Node:
-    """A segment or loop of the map; built once, then only read."""
+    """A segment or loop of the map: built once; only its memory grows, bounded."""
 
     __slots__ = (
         "children",
