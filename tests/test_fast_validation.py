@@ -3,8 +3,9 @@
 Agreement is the test: over every readable fixture, every 837P 5010 file
 of the shared corpus and mutated copies of the clean fixtures, the fast
 validator's problems equal pyx12's as sets of (level, code, segment index,
-element). Units pyx12 cannot validate (it raises: one engine problem) are
-left out of the comparison.
+element); so do those of random edits of a generated batch. Where pyx12
+cannot validate a unit (it raises: one engine problem), the fast validator
+must report that same engine problem, nothing more is compared.
 """
 
 from __future__ import annotations
