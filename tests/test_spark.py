@@ -28,6 +28,7 @@ from lint837.perfile import (
     RunOptions,
 )
 from lint837.rules import REGISTRY
+from lint837.validation import CODES
 
 from conftest import FIXTURES
 from lake import (
@@ -106,11 +107,13 @@ def test_findings_are_the_clis_row_for_row(
     for row in found:
         assert row["path"] == f"file:{row['file']}"
         assert row["rule_name"] == (
-            REGISTRY[row["rule"]].name
+            {**REGISTRY, **CODES}[row["rule"]].name
             if row["severity"] != FATAL
             else "unreadable-file"
         )
-    assert {row["rule"] for row in found} >= {"BAT001", "BAT002", "ENV002", "IO001"}
+    # Fast validation is on by default, as in the CLI: X12 rows too.
+    expected_rules = {"BAT001", "BAT002", "ENV002", "IO001", "X12101"}
+    assert {row["rule"] for row in found} >= expected_rules
 
 
 def test_options_mirror_the_command_line(spark: SparkSession, lake: list[Path]) -> None:

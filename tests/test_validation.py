@@ -239,8 +239,11 @@ def test_check_reports_guide_problems_beside_the_rules(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = broken_file(tmp_path)
-    assert main(["check", "--isolated", "--format", "json", str(path)]) == 0
-    assert "X12" not in capsys.readouterr().out  # only when asked for
+    off = ["check", "--isolated", "--format", "json", "--validate=none", str(path)]
+    assert main(off) == 0
+    assert "X12" not in capsys.readouterr().out
+    assert main(["check", "--isolated", "--select", "X12", str(path)]) == 1
+    assert "X12207" in capsys.readouterr().out  # fast validation is the default
     args = ["check", "--isolated", "--format", "json", "--validate=pyx12", str(path)]
     assert main(args) == 1
     found = json.loads(capsys.readouterr().out)["findings"]

@@ -110,9 +110,10 @@ def lint(
         policy=Path(policy) if policy is not None else None,
         authorizations=Path(authorizations) if authorizations is not None else None,
         rules_files=[Path(path) for path in rules_files],
+        validate=validate,
     )
     linter.on_claim = report.claims.append
-    validator = validation.VALIDATORS.get(validate or settings.validate)
+    validator = linter.validator
     guide: list[Finding] = []
 
     for number, source in enumerate(sources, start=1):

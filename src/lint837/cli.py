@@ -294,14 +294,14 @@ def _check(
         policy=policy,
         authorizations=auths,
         rules_files=rules_files,
+        validate=validate,
     )
     linter = recipe.build()
 
     threshold = Severity(fail_on) if fail_on else settings.fail_on
-    validator = validation.VALIDATORS.get(validate or settings.validate)
-    validating = validator is not None
+    validator = linter.validator
     described = list(linter.rules)
-    if validating:  # the formatters describe the X12 codes too (SARIF rules)
+    if validator is not None:  # the formatters describe the X12 codes too
         described += [
             item.as_rule()
             for code, item in validation.CODES.items()
@@ -339,11 +339,9 @@ def _check(
                     failing += report(event, result.summary)
                 else:
                     formatter.claim(event)
-            if result.failure is not None:
+            if result.failure is not None:  # (each worker validated its files)
                 unreadable += 1
                 click.echo(f"lint837: {result.failure}", err=True)
-            elif guide is not None:
-                failing += guide.run(result.summary.file, result.summary, report)
     else:
         failed, unreadable = _lint_in_one_run(linter, names, summaries, report, guide)
         failing += failed
@@ -541,6 +539,7 @@ def gate(
         policy=policy,
         authorizations=auths,
         rules_files=rules_files,
+        validate=validate,
     )
     threshold = Severity(fail_on) if fail_on else settings.fail_on
     name = "<stdin>" if batch == STDIN else batch
@@ -549,8 +548,7 @@ def gate(
         head = source.read(4096)
         source.seek(0)
         terminator, suffix = gates.line_style(head)
-        validator = validation.VALIDATORS.get(validate or settings.validate)
-        result = gates.judge(linter, source, name, threshold, jobs, validator)
+        result = gates.judge(linter, source, name, threshold, jobs, linter.validator)
         source.seek(0)
         with _output(clean_path) as clean, _output(held_path) as held:
             gates.split(

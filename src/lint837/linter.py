@@ -31,7 +31,9 @@ from lint837.rules import REGISTRY, Reporter, Rule
 from lint837.rules.context import Context, RunEnd
 from lint837.rules.keys import claim_signature, covering
 from lint837.selection import ALL, check_selectors, selected
+from lint837.validation import VALIDATORS, Validator
 from lint837.validation.codes import CODES as VALIDATION_CODES
+from lint837.validation.codes import SAME_AS
 
 logger = logging.getLogger(__name__)
 
@@ -142,6 +144,8 @@ class Linter:
         # The implementation-guide codes (lint837.validation) selected for
         # the run, for callers that validate beside the rules.
         self.validation_codes: frozenset[str] = frozenset(VALIDATION_CODES)
+        # The validator configuration chose; the linter itself never runs it.
+        self.validator: Validator | None = None
         self._verdicts: dict[tuple[str, Hashable, Hashable], set[Hashable]] = {}
 
     def lint_path(
@@ -433,8 +437,13 @@ def configured(
     authorizations: Path | None = None,
     rules_files: Sequence[Path] = (),
     chunk_size: int = CHUNK_SIZE,
+    validate: str | None = None,
 ) -> Linter:
     """A linter set up from configuration; arguments given here win over it.
+
+    ``validate`` names the implementation-guide validator (none, pyx12,
+    fast; the configuration's by default): it is kept as
+    :attr:`Linter.validator` for the callers that validate beside the rules.
 
     ``rules_files`` are payer rules files, added to those the configuration
     names. Raises ConfigError for selectors that match no rule, for
@@ -488,7 +497,15 @@ def configured(
     linter = Linter(
         rules, severities=settings.severity, context=context, chunk_size=chunk_size
     )
-    linter.validation_codes = frozenset(wanted) & VALIDATION_CODES.keys()
+    # A guide code that an envelope rule of the run already reports is left
+    # to the rule (lint837.validation.codes.SAME_AS).
+    linter.validator = VALIDATORS.get(validate or settings.validate)
+    running = {rule.code for rule in rules}
+    linter.validation_codes = frozenset(
+        code
+        for code in wanted
+        if code in VALIDATION_CODES and SAME_AS.get(code) not in running
+    )
 
     def expand(selectors: Sequence[str], key: str) -> frozenset[str]:
         valid = check_selectors(selectors, codes, source=source, key=key)

@@ -18,6 +18,7 @@ are their documented schema.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import threading
 from collections import Counter
@@ -28,6 +29,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO, Unpack
 
+from lint837 import validation
 from lint837.api import Options
 from lint837.config import Settings, load_settings
 from lint837.errors import InputError
@@ -126,6 +128,7 @@ class Recipe:
     authorizations: Path | None = None
     rules_files: tuple[Path, ...] = ()
     fail_on: Severity | None = None
+    validate: str | None = None  # the guide validator; the settings' if None
 
     @classmethod
     def of(cls, **options: Unpack[RunOptions]) -> Recipe:
@@ -141,6 +144,7 @@ class Recipe:
             authorizations=_maybe_absolute(options.get("authorizations")),
             rules_files=tuple(_absolute(p) for p in options.get("rules_files", ())),
             fail_on=Severity(fail_on) if fail_on is not None else None,
+            validate=options.get("validate"),
         )
         recipe.build()  # raise ConfigError here, not in a worker
         return recipe
@@ -159,6 +163,7 @@ class Recipe:
             policy=self.policy,
             authorizations=self.authorizations,
             rules_files=self.rules_files,
+            validate=self.validate,
         )
 
 
@@ -221,7 +226,9 @@ def lint_file(
 ) -> FileResult:
     """Lint one file as a run of its own, under ``name``.
 
-    ``opener`` opens the file (it is called once); ``claims`` keeps each
+    ``opener`` opens the file (once more to validate it, when the linter's
+    configuration names a validator, whose findings follow the rules');
+    ``claims`` keeps each
     claim's verdict. A file that cannot be opened or is not X12 gets a
     ``failure``, as the CLI's one-line error; with ``contain``, so does any
     other exception (logged), so that one bad file never stops a job.
@@ -254,6 +261,9 @@ def _run(
         with opener() as stream:
             for finding in linter.lint_stream(stream, name, summary):
                 result.events.append(finding)
+        if linter.validator is not None:
+            with opener() as stream:  # read again, as the CLI does
+                _validate(linter, linter.validator, stream, name, result)
     except InputError as error:
         summary.error, result.failure = error.message, str(error)
         result.offset = error.offset
@@ -264,6 +274,32 @@ def _run(
     for finding in linter.finish():
         summary.findings[finding.severity.value] += 1
         result.batch.append(finding)
+
+
+def _validate(
+    linter: Linter,
+    validator: validation.Validator,
+    stream: BinaryIO,
+    name: str,
+    result: FileResult,
+) -> None:
+    """The guide findings of one file, each also in its claim's verdict."""
+    verdicts = result.verdicts
+    starts = [verdict.segment_index for verdict in verdicts]
+    found = validation.findings(
+        stream,
+        name,
+        wanted=linter.validation_codes.__contains__,
+        severities=linter.severities,
+        validator=validator,
+    )
+    for finding in found:
+        result.summary.findings[finding.severity.value] += 1
+        result.events.append(finding)
+        index = finding.location.segment_index or 0
+        k = bisect.bisect_right(starts, index) - 1
+        if k >= 0 and index <= verdicts[k].last_index:
+            verdicts[k].findings.append(finding)
 
 
 def _owners(result: FileResult) -> dict[int, ClaimVerdict]:
@@ -344,8 +380,15 @@ def claim_rows(
 
 
 def rule_names(linter: Linter) -> dict[str, str]:
-    """Rule code to rule name, for the rules a linter runs and the fatal rows."""
+    """Rule code to rule name: the rules a linter runs, the guide codes it
+    validates with, and the fatal rows."""
     names = {rule.code: rule.name for rule in linter.rules}
+    if linter.validator is not None:
+        names.update(
+            (code, item.name)
+            for code, item in validation.CODES.items()
+            if code in linter.validation_codes
+        )
     names.update(dict([UNREADABLE, CRASHED]))
     return names
 

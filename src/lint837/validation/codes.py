@@ -202,6 +202,18 @@ CODES: dict[str, ValidationCode] = {
 """Every validation code, for ``lint837 rules`` and selection."""
 
 
+SAME_AS: dict[str, str] = {
+    "X12302": "ENV008",  # the set has no SE
+    "X12303": "ENV003",  # SE02 is not ST02
+    "X12304": "ENV002",  # SE01 is not the count
+}
+"""Validation codes that say what an envelope rule says, and that rule.
+
+When the rule runs, its finding (which says what to send instead) stands
+for both; the validation code reports only when the rule is not selected.
+"""
+
+
 def translate(level: Level, code: str) -> ValidationCode:
     """The lint837 code for a pyx12 problem of this level and code."""
     return _TABLE.get((level, code), UNKNOWN)

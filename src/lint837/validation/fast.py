@@ -1018,10 +1018,7 @@ def validate(unit: Unit) -> list[Problem]:
 
     Positions are the file's; problems on the made-up GE and IEA are
     dropped, as :func:`lint837.validation.reference.validate` drops them.
-
-    TODO(#6): ``lint837.validation.findings`` (and ``check --validate``)
-    still run the reference; this can take its place there once the
-    command line offers a choice of validator, and the mark goes then.
+    ``check`` runs it by default (``--validate=fast``).
     """
     isa = unit.segments[0]
     if len(isa) + 1 != _ISA_LENGTH or isa[84:89] not in ("00401", "00501"):
