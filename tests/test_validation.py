@@ -24,6 +24,7 @@ from lint837.validation import (
     Problem,
     Unit,
     findings,
+    units,
 )
 from lint837.validation.reference import acknowledge
 
@@ -408,3 +409,17 @@ def test_a_header_problem_is_reported_once_not_once_a_set(tmp_path: Path) -> Non
     with path.open("rb") as stream:
         found = list(findings(stream, "b", validator=header_problem))
     assert [(f.rule, f.location.segment_index) for f in found] == [("X12525", 1)]
+
+
+@pytest.mark.parametrize("chunk_size", [1 << 20, 97], ids=["whole", "tiny-chunks"])
+def test_a_unit_knows_where_each_of_its_segments_is(chunk_size: int) -> None:
+    data = CLEAN.read_bytes()
+    starts = [0] + [n + 2 for n in range(len(data)) if data[n : n + 2] == b"~\n"]
+    [unit] = units(io.BytesIO(data), "t.837", chunk_size)
+    for k, index in enumerate(unit.indexes):
+        if index == 0:  # the made-up GE and IEA
+            assert unit.place(k) == (0, 0, 0)
+            continue
+        assert unit.place(k) == (starts[index - 1], index, 1)
+        assert data[starts[index - 1] :].startswith(unit.segments[k].encode())
+    assert unit.stripped().place(5) == (0, 0, 0) and unit.stripped().spans == ()

@@ -97,7 +97,7 @@ def _checked(
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         pending: deque[tuple[Unit, Future[list[Problem]]]] = deque()
         for unit in todo:
-            pending.append((unit, pool.submit(validator, unit)))
+            pending.append((unit, pool.submit(validator, unit.stripped())))
             if len(pending) >= jobs * WINDOW:
                 done, future = pending.popleft()
                 yield done, future.result()
@@ -141,7 +141,7 @@ def _finding(
 ) -> Finding:
     k = unit.indexes.index(problem.segment_index)
     text = unit.segments[k]
-    offset, line, column = unit.places[k]
+    offset, line, column = unit.place(k)
     segment_id = text.split(_sep(unit), 1)[0]
     message = f"{code.summary.rstrip('.')} ({problem.element or segment_id})"
     keep = problem.value if code.code in _SHOWS_VALUE else None

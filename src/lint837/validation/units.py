@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from itertools import compress
 from typing import BinaryIO
 
-from lint837.reader import CHUNK_SIZE, read_segments
+from lint837.reader import CHUNK_SIZE, Block, read_segments
 
 MADE_UP = 0
 """The file index of a segment the unit made up (the closing GE and IEA)."""
+
+Place = tuple[int, int, int]
+"""Where a segment is in the file: byte offset, text line, column."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,17 +32,21 @@ class Unit:
 
     ``segments`` are the texts in order (ISA, GS, ST ... SE, GE, IEA);
     ``indexes`` the 1-based index of each in the file, :data:`MADE_UP` for
-    the closing GE and IEA; ``places`` the byte offset, text line and
-    column of each (zeros for the made-up ones); ``claims`` the first and
-    last index and CLM01 of each claim, in file order.
+    the closing GE and IEA; ``claims`` the first and last index and CLM01
+    of each claim, in file order. Where a segment is in the file (byte
+    offset, line, column) is worked out only for the few that a problem is
+    reported on (:meth:`place`): from ``headers`` for the ISA and GS, from
+    the reader's blocks in ``spans`` for the others. A unit sent to another
+    process goes :meth:`stripped` of its blocks.
     """
 
     source: str
     terminator: str
     segments: tuple[str, ...]
     indexes: tuple[int, ...]
-    places: tuple[tuple[int, int, int], ...]
     claims: tuple[tuple[int, int, str], ...]
+    headers: tuple[Place, Place] = ((0, 0, 0), (0, 0, 0))
+    spans: tuple[tuple[Block, int, int], ...] = ()  # block, first and last index
 
     @property
     def text(self) -> str:
@@ -58,6 +66,23 @@ class Unit:
             return self.claims[k][2]
         return None
 
+    def place(self, k: int) -> Place:
+        """Byte offset, line and column of the unit's ``k``-th segment.
+
+        Zeros for the made-up GE and IEA, and in a stripped unit.
+        """
+        if k < 2:
+            return self.headers[k]
+        index = self.indexes[k]
+        for block, first, last in self.spans:
+            if first <= index <= last:
+                return (block.offset(index), block.line(index), block.column(index))
+        return (0, 0, 0)
+
+    def stripped(self) -> Unit:
+        """The unit without the reader's blocks: light to send to a process."""
+        return replace(self, spans=())
+
 
 def _first(claim: tuple[int, int, str]) -> int:
     return claim[0]
@@ -69,9 +94,21 @@ class _Open:
 
     texts: list[str]
     indexes: list[int]
-    places: list[tuple[int, int, int]]
-    claims: list[tuple[int, int, str]]
+    claims: list[tuple[int, int, str]] = field(default_factory=list)
+    spans: list[tuple[Block, int, int]] = field(default_factory=list)
     claim: tuple[int, str] | None = None
+
+    def take(self, block: Block, start: int, stop: int) -> None:
+        """Segments ``start`` to ``stop`` (excluded) of ``block``, as they are."""
+        if stop <= start:
+            return
+        first = block.first_index
+        self.texts += block.texts[start:stop]
+        self.indexes += range(first + start, first + stop)
+        if self.spans and self.spans[-1][0] is block:
+            self.spans[-1] = (block, self.spans[-1][1], first + stop - 1)
+        else:
+            self.spans.append((block, first + start, first + stop - 1))
 
     def close_claim(self, last: int) -> None:
         if self.claim is not None:
@@ -80,8 +117,7 @@ class _Open:
 
 
 # A header and where it is: (index, text, (offset, line, column)).
-_Header = tuple[int, str, tuple[int, int, int]]
-_KEPT = frozenset({"ISA", "GS", "ST"})
+_Header = tuple[int, str, Place]
 
 
 def units(stream: BinaryIO, name: str, chunk_size: int = CHUNK_SIZE) -> Iterator[Unit]:
@@ -89,6 +125,9 @@ def units(stream: BinaryIO, name: str, chunk_size: int = CHUNK_SIZE) -> Iterator
 
     Sets outside an interchange or group are skipped (ENV010 and ENV008
     report them). Raises InputError on input that is not X12.
+
+    Only the segments that open or close something (ISA, GS, ST, SE, HL,
+    CLM) are looked at one by one; the others are taken in runs.
     """
     isa: _Header | None = None
     gs: _Header | None = None
@@ -97,35 +136,53 @@ def units(stream: BinaryIO, name: str, chunk_size: int = CHUNK_SIZE) -> Iterator
 
     for block in read_segments(stream, name, chunk_size):
         element, terminator = block.delimiters.element, block.delimiters.segment
-        for k, text in enumerate(block.texts):
-            index = block.first_index + k
+        keys, texts = block.keys, block.texts
+        marks = _marks(element)
+        cursor = 0  # the block's segments before this one are taken
+        for k in compress(range(len(keys)), map(marks.__contains__, keys)):
+            text = texts[k]
             segment_id = text.split(element, 1)[0]
-            if segment_id not in _KEPT and current is None:
+            if segment_id != marks[keys[k]]:
+                continue  # ISAX or CLMX: not one of ours
+            if current is not None:
+                current.take(block, cursor, k)
+            cursor = k + 1
+            index = block.first_index + k
+            if segment_id in ("ISA", "GS"):
+                header = (index, text, _place(block, index))
+                isa, gs = (header, None) if segment_id == "ISA" else (isa, header)
+                current = None
                 continue
-            place = (block.offset(index), block.line(index), block.column(index))
-            if segment_id == "ISA":
-                isa, gs, current = (index, text, place), None, None
-            elif segment_id == "GS":
-                gs, current = (index, text, place), None
-            elif segment_id == "ST":
-                current = _Open([text], [index], [place], []) if isa and gs else None
-            elif current is not None:
-                current.texts.append(text)
-                current.indexes.append(index)
-                current.places.append(place)
-                if segment_id in ("HL", "CLM", "SE"):
-                    current.close_claim(index - 1)
-                if segment_id == "CLM":
-                    fields = text.split(element, 2)
-                    current.claim = (index, fields[1] if len(fields) > 1 else "")
-                if segment_id == "SE":
-                    assert isa is not None and gs is not None
-                    yield _unit(name, terminator, element, isa, gs, current)
-                    current = None
+            if segment_id == "ST":
+                current = _Open([], []) if isa and gs else None
+            if current is None:
+                continue
+            current.take(block, k, k + 1)
+            if segment_id in ("HL", "CLM", "SE"):
+                current.close_claim(index - 1)
+            if segment_id == "CLM":
+                fields = text.split(element, 2)
+                current.claim = (index, fields[1] if len(fields) > 1 else "")
+            if segment_id == "SE":
+                assert isa is not None and gs is not None
+                yield _unit(name, terminator, element, isa, gs, current)
+                current = None
+        if current is not None:
+            current.take(block, cursor, len(keys))
 
     if current is not None and isa is not None and gs is not None:  # no SE
         current.close_claim(current.indexes[-1])
         yield _unit(name, terminator, element, isa, gs, current)
+
+
+def _marks(element: str) -> dict[str, str]:
+    """The segments units cut at, by their block key (first three characters)."""
+    ids = ("ISA", "GS", "ST", "SE", "HL", "CLM")
+    return {(segment_id + element)[:3]: segment_id for segment_id in ids}
+
+
+def _place(block: Block, index: int) -> Place:
+    return (block.offset(index), block.line(index), block.column(index))
 
 
 def _unit(
@@ -145,6 +202,7 @@ def _unit(
         terminator,
         (isa[1], gs[1], *current.texts, *closing),
         (isa[0], gs[0], *current.indexes, MADE_UP, MADE_UP),
-        (isa[2], gs[2], *current.places, (0, 0, 0), (0, 0, 0)),
         tuple(current.claims),
+        (isa[2], gs[2]),
+        tuple(current.spans),
     )
