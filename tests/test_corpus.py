@@ -33,9 +33,9 @@ NEGATIVE = {
     "imsweb__x12-parser/x12_bad_first_line.txt": {"ENV001"},
     "imsweb__x12-parser/x12_bad_segment_identifier.txt": {"ENV011"},
     "imsweb__x12-parser/x12_no_isa_line.txt": {"ENV010"},
-    # TODO(#6): these break the implementation guide (missing or repeated
-    # loops, bad codes, missing elements, segment order); expect their X12
-    # findings here once implementation-guide validation lands.
+    # These break the implementation guide (missing or repeated loops, bad
+    # codes, missing elements, segment order), which the rules here do not
+    # check: tests/test_validation.py (NEGATIVE) holds their X12 findings.
     "imsweb__x12-parser/x12_bad_valid_code.txt": set(),
     "imsweb__x12-parser/x12_loop_errors1_exceeds_max_1_parent.txt": set(),
     "imsweb__x12-parser/x12_loop_errors2_exceeds_max_repeats_multiple_parents.txt": (
