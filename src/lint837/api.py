@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, TypedDict, Unpack
 
-from lint837 import validation
 from lint837.config import Settings, load_settings
 from lint837.errors import InputError
 from lint837.findings import ClaimVerdict, Finding, Severity
@@ -128,14 +127,7 @@ def lint(
                 with _rereadable(stream) as kept:
                     report.findings.extend(linter.lint_stream(kept, name, summary))
                     kept.seek(0)
-                    guide += validation.findings(
-                        kept,
-                        name,
-                        jobs=jobs,
-                        wanted=linter.validation_codes.__contains__,
-                        severities=linter.severities,
-                        validator=validator,
-                    )
+                    guide += linter.validate(kept, name, jobs)
         except InputError as error:
             summary.error = error.message
 

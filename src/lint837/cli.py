@@ -328,7 +328,7 @@ def _check(
         formatter.finding(finding)
         return int(finding.severity >= threshold)
 
-    guide = _Validation(linter, jobs, validator) if validator else None
+    guide = _Validation(linter, jobs) if validator else None
     formatter.start()
     if jobs > 1 and len(names) > 1 and STDIN not in names:
         results = lint_in_processes(recipe, names, jobs, claims=formatter.wants_claims)
@@ -366,34 +366,20 @@ _Report = Callable[[Finding, FileSummary | None], int]
 
 
 class _Validation:
-    """pyx12's implementation-guide findings for a file, after its rules'."""
+    """The implementation-guide findings of a file, after its rules'."""
 
-    def __init__(
-        self, linter: Linter, jobs: int, validator: validation.Validator
-    ) -> None:
-        self.codes = linter.validation_codes
-        self.severities = linter.severities
+    def __init__(self, linter: Linter, jobs: int) -> None:
+        self.linter = linter
         self.jobs = jobs
-        self.validator = validator
 
     def run(self, source: str | BinaryIO, summary: FileSummary, report: _Report) -> int:
         """Report the file's X12 findings; the count of failing ones."""
-        if not self.codes:
-            return 0
+        failing = 0
         with _opened(source) as stream:
-            found = validation.findings(
-                stream,
-                summary.file,
-                jobs=self.jobs,
-                wanted=self.codes.__contains__,
-                severities=self.severities,
-                validator=self.validator,
-            )
-            failing = 0
-            for finding in found:
+            for finding in self.linter.validate(stream, summary.file, self.jobs):
                 summary.findings[finding.severity.value] += 1
                 failing += report(finding, summary)
-            return failing
+        return failing
 
 
 @contextmanager
@@ -548,7 +534,7 @@ def gate(
         head = source.read(4096)
         source.seek(0)
         terminator, suffix = gates.line_style(head)
-        result = gates.judge(linter, source, name, threshold, jobs, linter.validator)
+        result = gates.judge(linter, source, name, threshold, jobs)
         source.seek(0)
         with _output(clean_path) as clean, _output(held_path) as held:
             gates.split(

@@ -33,7 +33,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from lint837 import validation
 from lint837.findings import ClaimVerdict, Finding, Severity
 from lint837.linter import FileSummary, Linter
 from lint837.model.envelope import IMPLEMENTATION
@@ -143,13 +142,12 @@ def judge(
     name: str,
     threshold: Severity,
     jobs: int = 1,
-    validator: validation.Validator | None = None,
 ) -> GateResult:
     """Pass 1: lint the batch; decide, claim by claim, clean or held.
 
-    With a ``validator`` (see lint837.validation.VALIDATORS), each
-    transaction set is also validated (in ``jobs`` processes; the stream is
-    read again) and a claim holding a
+    When the linter's configuration names a validator, each transaction set
+    is also validated (in ``jobs`` processes; the stream is read again) and
+    a claim holding a
     guide problem is held like one with a failing finding: the clean
     output then carries no claim the clearinghouse's 999 would reject for
     its own segments. Guide problems outside claims (headers, provider and
@@ -162,17 +160,9 @@ def judge(
         bookkeeper.pending.append(finding)
     for finding in [*bookkeeper.pending, *linter.finish()]:
         bookkeeper.place(finding)
-    if validator is not None:
+    if linter.validator is not None:
         stream.seek(0)
-        found = validation.findings(
-            stream,
-            name,
-            jobs=jobs,
-            wanted=linter.validation_codes.__contains__,
-            severities=linter.severities,
-            validator=validator,
-        )
-        for finding in found:
+        for finding in linter.validate(stream, name, jobs):
             assert result.summary is not None
             result.summary.findings[finding.severity.value] += 1
             bookkeeper.place(finding)

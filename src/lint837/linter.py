@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
+from lint837 import validation
 from lint837.config import (
     Settings,
     load_authorizations,
@@ -308,6 +309,24 @@ class Linter:
             checks.plans.clear()
         checks.plans[kind] = plan
         return plan
+
+    def validate(self, stream: BinaryIO, name: str, jobs: int = 1) -> Iterator[Finding]:
+        """The implementation-guide findings of a stream, by :attr:`validator`.
+
+        Nothing when the configuration chose none. Only the run's selected
+        X12 codes, at their configured severities; ``jobs`` processes.
+        Raises InputError on input that is not X12.
+        """
+        if self.validator is None or not self.validation_codes:
+            return iter(())
+        return validation.findings(
+            stream,
+            name,
+            jobs=jobs,
+            wanted=self.validation_codes.__contains__,
+            severities=self.severities,
+            validator=self.validator,
+        )
 
     def finish(self) -> Iterator[Finding]:
         """Findings that batch rules keep until every input has been read."""

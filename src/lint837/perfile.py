@@ -263,7 +263,7 @@ def _run(
                 result.events.append(finding)
         if linter.validator is not None:
             with opener() as stream:  # read again, as the CLI does
-                _validate(linter, linter.validator, stream, name, result)
+                _validate(linter, stream, name, result)
     except InputError as error:
         summary.error, result.failure = error.message, str(error)
         result.offset = error.offset
@@ -276,24 +276,11 @@ def _run(
         result.batch.append(finding)
 
 
-def _validate(
-    linter: Linter,
-    validator: validation.Validator,
-    stream: BinaryIO,
-    name: str,
-    result: FileResult,
-) -> None:
+def _validate(linter: Linter, stream: BinaryIO, name: str, result: FileResult) -> None:
     """The guide findings of one file, each also in its claim's verdict."""
     verdicts = result.verdicts
     starts = [verdict.segment_index for verdict in verdicts]
-    found = validation.findings(
-        stream,
-        name,
-        wanted=linter.validation_codes.__contains__,
-        severities=linter.severities,
-        validator=validator,
-    )
-    for finding in found:
+    for finding in linter.validate(stream, name):
         result.summary.findings[finding.severity.value] += 1
         result.events.append(finding)
         index = finding.location.segment_index or 0
