@@ -216,31 +216,39 @@ class Linter:
         )
         self.on_claim(verdict)
 
-    def _check_claim(self, claim: Claim, checks: _ClaimChecks) -> Iterator[Finding]:
+    def _check_claim(self, claim: Claim, checks: _ClaimChecks) -> Iterable[Finding]:
         """Run the claim rules that apply, skipping those that passed its key.
 
         The rules a claim meets are planned once per kind of claim (codes
         billed, segments held). Each group of rules sharing a verdict key
         is skipped when an earlier claim with that key passed it clean;
-        stateful rules always run. Findings come in rule order.
+        stateful rules always run. Findings come in rule order. Most claims
+        of a batch pass every group: they cost the keys and nothing more.
         """
         plan = self._plan(claim, checks)
         if not self.remember_verdicts:
-            for _, check, reporter in plan.entries:
-                yield from check(claim, reporter)
-            return
+            return self._run_entries(claim, plan.entries)
 
-        missed = []
-        for group in plan.groups:
-            key = group.key(claim)
-            if key not in group.clean:
-                missed.append((group, key))
-
+        missed = [
+            (group, key)
+            for group in plan.groups
+            if (key := group.key(claim)) not in group.clean
+        ]
         if not missed:
-            for _, check, reporter in plan.stateful:
-                yield from check(claim, reporter)
-            return
+            return self._run_entries(claim, plan.stateful) if plan.stateful else ()
+        return self._run_missed(claim, plan, missed)
 
+    @staticmethod
+    def _run_entries(claim: Claim, entries: Iterable[_Entry]) -> Iterator[Finding]:
+        for _, check, reporter in entries:
+            yield from check(claim, reporter)
+
+    @staticmethod
+    def _run_missed(
+        claim: Claim, plan: _Plan, missed: list[tuple[_Group, Hashable]]
+    ) -> Iterator[Finding]:
+        """The stateful rules and the groups the claim's keys missed, in order;
+        a group that finds nothing remembers the key as clean."""
         entries = plan.stateful + [
             entry for group, _ in missed for entry in group.entries
         ]
