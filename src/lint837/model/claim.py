@@ -94,7 +94,6 @@ def parse_service(text: str, element: str, component: str) -> ServiceFields:
     )
 
 
-@lru_cache(maxsize=4096)
 @dataclass(frozen=True, slots=True)
 class LineFacts:
     """What the batch rules read of a service line, from its raw texts.
@@ -112,6 +111,7 @@ class LineFacts:
     dated_at: tuple[Block, int] | None  # where that DTP*472 is
 
 
+@lru_cache(maxsize=4096)
 def _codes_of(
     service_texts: tuple[str, ...], element: str, component: str
 ) -> frozenset[str]:
