@@ -12,8 +12,8 @@ system holds back ``report.held()`` and sends the rest::
         print(verdict.claim, [f.rule for f in verdict.findings])
 
 Options are those of ``lint837 check``: ``select``, ``ignore``, ``policy``,
-``authorizations``, ``rules_files``, ``validate`` and ``jobs`` (pyx12's
-implementation-guide checks), and ``config`` (a lint837.toml or
+``authorizations``, ``rules_files``, ``validate`` and ``jobs`` (the
+implementation guide: fast validation by default), and ``config`` (a lint837.toml or
 pyproject.toml; none is searched for unless given). A Report holds every
 finding in memory; to stream a batch of millions of claims, use
 :class:`lint837.linter.Linter` with ``on_claim`` as the CLI does.
@@ -22,10 +22,7 @@ finding in memory; to stream a batch of millions of claims, use
 from __future__ import annotations
 
 import io
-import shutil
-import tempfile
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, TypedDict, Unpack
@@ -34,6 +31,7 @@ from lint837.config import Settings, load_settings
 from lint837.errors import InputError
 from lint837.findings import ClaimVerdict, Finding, Severity
 from lint837.linter import FileSummary, configured
+from lint837.reader import rereadable
 
 __all__ = ["Options", "Report", "lint", "lint_bytes", "lint_path", "lint_stream"]
 
@@ -124,7 +122,7 @@ def lint(
                 if validator is None:
                     report.findings.extend(linter.lint_stream(stream, name, summary))
                     continue
-                with _rereadable(stream) as kept:
+                with rereadable(stream) as kept:
                     report.findings.extend(linter.lint_stream(kept, name, summary))
                     kept.seek(0)
                     guide += linter.validate(kept, name, jobs)
@@ -143,18 +141,6 @@ def lint(
             if summary.file == where.file:
                 summary.findings[finding.severity.value] += 1
     return report
-
-
-@contextmanager
-def _rereadable(stream: BinaryIO) -> Iterator[BinaryIO]:
-    """``stream`` if it can seek, else a spooled copy that can."""
-    if stream.seekable():
-        yield stream
-        return
-    with tempfile.SpooledTemporaryFile(max_size=64 << 20) as spool:
-        shutil.copyfileobj(stream, spool)
-        spool.seek(0)
-        yield spool  # type: ignore[misc]
 
 
 def _open(source: Source, number: int) -> tuple[str, BinaryIO]:

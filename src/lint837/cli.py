@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
 import sys
 import tempfile
 import traceback
@@ -41,6 +40,7 @@ from lint837.linter import (
 )
 from lint837.model import Claim
 from lint837.perfile import Recipe, lint_in_processes
+from lint837.reader import rereadable
 from lint837.rules import REGISTRY
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -136,6 +136,17 @@ def _report_stream(output_file: Path | None, inputs: Sequence[str]) -> Iterator[
         yield stream
 
 
+_VALIDATE_OPTION = click.option(
+    "--validate",
+    type=click.Choice(VALIDATORS),
+    default=None,
+    help="Check the implementation guide, each 837 transaction set: fast "
+    "(compiled from pyx12's map), pyx12 itself (slow, see -j) or none; X12 "
+    "codes, and the gate holds their claims. Default: the configuration's "
+    "validate, else fast.",
+)
+
+
 @cli.command()
 @click.argument("files", nargs=-1, type=click.Path(allow_dash=True))
 @click.option(
@@ -201,14 +212,7 @@ def _report_stream(output_file: Path | None, inputs: Sequence[str]) -> Iterator[
     "from the first file's folder upward).",
 )
 @click.option("--isolated", is_flag=True, help="Ignore configuration files.")
-@click.option(
-    "--validate",
-    type=click.Choice(VALIDATORS),
-    default=None,
-    help="Also check the implementation guide, each 837 transaction set: "
-    "pyx12 itself (slow, see -j) or fast (compiled from pyx12's map). X12 "
-    "codes. Default: the configuration's validate, else none.",
-)
+@_VALIDATE_OPTION
 @click.option(
     "-j",
     "--jobs",
@@ -328,7 +332,6 @@ def _check(
         formatter.finding(finding)
         return int(finding.severity >= threshold)
 
-    guide = _Validation(linter, jobs) if validator else None
     formatter.start()
     if jobs > 1 and len(names) > 1 and STDIN not in names:
         results = lint_in_processes(recipe, names, jobs, claims=formatter.wants_claims)
@@ -343,7 +346,7 @@ def _check(
                 unreadable += 1
                 click.echo(f"lint837: {result.failure}", err=True)
     else:
-        failed, unreadable = _lint_in_one_run(linter, names, summaries, report, guide)
+        failed, unreadable = _lint_in_one_run(linter, names, summaries, report, jobs)
         failing += failed
 
     formatter.end(summaries)
@@ -365,31 +368,15 @@ def _check(
 _Report = Callable[[Finding, FileSummary | None], int]
 
 
-class _Validation:
-    """The implementation-guide findings of a file, after its rules'."""
-
-    def __init__(self, linter: Linter, jobs: int) -> None:
-        self.linter = linter
-        self.jobs = jobs
-
-    def run(self, source: str | BinaryIO, summary: FileSummary, report: _Report) -> int:
-        """Report the file's X12 findings; the count of failing ones."""
-        failing = 0
-        with _opened(source) as stream:
-            for finding in self.linter.validate(stream, summary.file, self.jobs):
-                summary.findings[finding.severity.value] += 1
-                failing += report(finding, summary)
-        return failing
-
-
-@contextmanager
-def _opened(source: str | BinaryIO) -> Iterator[BinaryIO]:
-    if not isinstance(source, str):
-        source.seek(0)
-        yield source
-        return
-    with open(source, "rb") as stream:
-        yield stream
+def _report_guide(
+    linter: Linter, stream: BinaryIO, summary: FileSummary, report: _Report, jobs: int
+) -> int:
+    """Report a file's X12 findings (none without a validator); the failing."""
+    failing = 0
+    for finding in linter.validate(stream, summary.file, jobs):
+        summary.findings[finding.severity.value] += 1
+        failing += report(finding, summary)
+    return failing
 
 
 def _lint_in_one_run(
@@ -397,25 +384,31 @@ def _lint_in_one_run(
     names: Sequence[str],
     summaries: list[FileSummary],
     report: _Report,
-    guide: _Validation | None = None,
+    jobs: int = 1,
 ) -> tuple[int, int]:
-    """Lint every file in this process; (failing findings, unreadable files)."""
+    """Lint every file in this process; (failing findings, unreadable files).
+
+    Each file is validated after its rules when the linter has a validator,
+    its transaction sets in ``jobs`` processes.
+    """
     failing = unreadable = 0
     for name in names:
         summary = FileSummary("<stdin>" if name == STDIN else name)
         summaries.append(summary)
         try:
-            if name == STDIN and guide is not None:
-                # Read twice (rules, then pyx12): keep standard input aside.
+            if name == STDIN and linter.validator is not None:
+                # Read twice (the rules, then the validator): keep it aside.
                 with _gate_input(STDIN) as kept:
                     for finding in linter.lint_stream(kept, summary.file, summary):
                         failing += report(finding, summary)
-                    failing += guide.run(kept, summary, report)
+                    kept.seek(0)
+                    failing += _report_guide(linter, kept, summary, report, jobs)
                 continue
             for finding in linter.lint_path(name, summary):
                 failing += report(finding, summary)
-            if guide is not None:
-                failing += guide.run(name, summary, report)
+            if linter.validator is not None:
+                with open(name, "rb") as stream:
+                    failing += _report_guide(linter, stream, summary, report, jobs)
         except InputError as error:
             summary.error = error.message
             unreadable += 1
@@ -473,13 +466,7 @@ def _lint_in_one_run(
     "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path)
 )
 @click.option("--isolated", is_flag=True, help="Ignore configuration files.")
-@click.option(
-    "--validate",
-    type=click.Choice(VALIDATORS),
-    default=None,
-    help="Also hold claims with implementation-guide problems (pyx12, or "
-    "fast). Default: the configuration's validate, else none.",
-)
+@_VALIDATE_OPTION
 @click.option(
     "-j",
     "--jobs",
@@ -566,10 +553,8 @@ def _gate_input(batch: str) -> Iterator[BinaryIO]:
         with handle:
             yield handle
         return
-    with tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024) as spool:
-        shutil.copyfileobj(sys.stdin.buffer, spool)
-        spool.seek(0)
-        yield spool  # type: ignore[misc]
+    with rereadable(sys.stdin.buffer) as spooled:
+        yield spooled
 
 
 @contextmanager

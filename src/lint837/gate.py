@@ -147,11 +147,11 @@ def judge(
 
     When the linter's configuration names a validator, each transaction set
     is also validated (in ``jobs`` processes; the stream is read again) and
-    a claim holding a
-    guide problem is held like one with a failing finding: the clean
-    output then carries no claim the clearinghouse's 999 would reject for
-    its own segments. Guide problems outside claims (headers, provider and
-    subscriber loops) hold nothing; the report lists them.
+    a claim holding a guide problem is held like one with a failing
+    finding: the clean output then carries no claim the clearinghouse's 999
+    would reject for its own segments. Guide problems outside claims
+    (headers, provider and subscriber loops) hold nothing; the report lists
+    them.
     """
     result = GateResult(summary=FileSummary(name))
     bookkeeper = _Judge(result, name)

@@ -171,7 +171,7 @@ def load_settings(path: Path) -> Settings:
         if not isinstance(value, str):
             fail("data", f"{name} must be a path (a string)")
 
-    validate = table.get("validate", "fast")
+    validate = table.get("validate", Settings.validate)
     if validate not in VALIDATORS:
         fail("validate", f"must be one of {', '.join(VALIDATORS)}; found {validate!r}")
 

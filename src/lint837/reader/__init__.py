@@ -12,7 +12,13 @@ from typing import BinaryIO
 
 from lint837.reader.delimiters import ISA_LENGTH, Delimiters, sniff_isa
 from lint837.reader.segments import Block, Segment, split_segments
-from lint837.reader.source import CHUNK_SIZE, Encoding, display, text_chunks
+from lint837.reader.source import (
+    CHUNK_SIZE,
+    Encoding,
+    display,
+    rereadable,
+    text_chunks,
+)
 
 __all__ = [
     "CHUNK_SIZE",
@@ -23,6 +29,7 @@ __all__ = [
     "Segment",
     "display",
     "read_segments",
+    "rereadable",
     "sniff_isa",
 ]
 

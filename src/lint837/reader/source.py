@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import codecs
 import logging
+import shutil
+import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -31,6 +34,23 @@ class Encoding:
     name: str
     origin: int  # bytes before the first character (a byte-order mark)
     width: int  # bytes per character, for offsets
+
+
+SPOOL_IN_MEMORY = 64 << 20
+"""Bytes of a non-seekable stream kept in memory before it goes to disk."""
+
+
+@contextmanager
+def rereadable(stream: BinaryIO) -> Iterator[BinaryIO]:
+    """``stream`` if it can seek, else a spooled copy that can: for the
+    callers that read an input twice (the rules, then a validator)."""
+    if stream.seekable():
+        yield stream
+        return
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
+        shutil.copyfileobj(stream, spool)
+        spool.seek(0)
+        yield spool  # type: ignore[misc]
 
 
 def display(value: str) -> str:

@@ -73,8 +73,9 @@ class Rule:
 
     @property
     def family(self) -> str:
-        """The code's letters (PA, NDC); X12 for implementation-guide codes."""
-        return "X12" if self.code.startswith("X12") else self.code.rstrip("0123456789")
+        """The code less its three-digit number: PA, NDC, X12 (every code,
+        built in, payer or implementation guide, ends in three digits)."""
+        return self.code[:-3]
 
 
 @dataclass

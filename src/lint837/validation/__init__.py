@@ -2,11 +2,12 @@
 
 Validation sits beside the rules in the flow: it reads segments (from
 ``lint837.reader``) rather than claims, and its problems become ordinary
-findings with ``X12`` codes (:mod:`lint837.validation.codes`). The
-reference validator is pyx12's own (:mod:`lint837.validation.reference`);
-transaction sets are independent, so they are checked in parallel
-processes when asked. Problems are :class:`Problem` records, so that a
-second validator can be compared with pyx12 problem by problem.
+findings with ``X12`` codes (:mod:`lint837.validation.codes`). Two
+validators report the same :class:`Problem` records, as the tests compare
+them problem by problem: pyx12's own, the reference
+(:mod:`lint837.validation.reference`), and the fast one compiled from its
+map (:mod:`lint837.validation.fast`), which runs by default. Transaction
+sets are independent, so they are checked in parallel processes when asked.
 """
 
 from __future__ import annotations
