@@ -17,7 +17,8 @@ import pytest
 
 from lint837.language import load_rules
 from lint837.linter import Linter
-from lint837.reader import CHUNK_SIZE
+from lint837.model import Claim, build
+from lint837.reader import CHUNK_SIZE, read_segments
 from lint837.rules import REGISTRY, envelope
 from lint837.validation import VALIDATORS, findings
 
@@ -93,6 +94,43 @@ def test_read_model_and_envelope_rules(
     measure(
         benchmark, "read + model + ENV rules", lint(envelope.RULES), batch, rounds=10
     )
+
+
+def one_lookup_a_claim(path: Path) -> int:
+    """The floor of a claim-by-claim engine: read, build every claim's model
+    and look its texts up once in a set, running no rule.
+
+    Any engine that skips rules on claims it has seen must do at least
+    this (the model is the data flow's stage before the rules), so no
+    every-rule figure can beat this one's.
+    """
+    seen: set[tuple[str, ...]] = set()
+    with path.open("rb") as stream:
+        for event in build(read_segments(stream, path.name)):
+            if type(event) is Claim:
+                texts = tuple(event.raw[1][1:])  # CLM onwards, CLM itself left out
+                if texts not in seen:
+                    seen.add(texts)
+    return len(seen)
+
+
+def test_floor_one_lookup_a_claim(
+    benchmark: pytest.FixtureRequest, batch: Path
+) -> None:
+    measure(
+        benchmark,
+        "floor: read + model + one lookup a claim",
+        one_lookup_a_claim,
+        batch,
+        rounds=5,
+    )
+
+
+def test_floor_on_the_j3420_batch(
+    benchmark: pytest.FixtureRequest, j3420_batch: Path
+) -> None:
+    name = "floor on the J3420 batch"
+    measure(benchmark, name, one_lookup_a_claim, j3420_batch, rounds=5)
 
 
 # TODO(#3): with remembered verdicts (lint837.rules.keys) every rule

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -287,3 +288,78 @@ def test_per_file_and_per_payer_ignores(tmp_path: Path) -> None:
 
     (tmp_path / "lint837.toml").write_text('[per-payer-ignores]\nACMEPA = ["NOPE"]\n')
     assert main(["check", str(tmp_path / "new.837")]) == 2
+
+
+def _practice(root: Path, name: str, config: str | None, batch: Path = NO_PA) -> Path:
+    """A folder holding a batch (the no-prior-auth one), and its configuration."""
+    folder = root / name
+    folder.mkdir()
+    shutil.copy(batch, folder / "batch.837")
+    shutil.copy(FIXTURES / "policies/payers.toml", folder / "payers.toml")
+    if config is not None:
+        (folder / "lint837.toml").write_text(config)
+    return folder / "batch.837"
+
+
+def test_each_file_takes_the_configuration_nearest_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    strict = _practice(
+        tmp_path, "strict", 'select = ["PA001"]\npolicy = "payers.toml"\n'
+    )
+    quiet = _practice(tmp_path, "quiet", 'select = ["ENV"]\n')
+    # No configuration: the defaults.
+    bare = _practice(tmp_path, "bare", None, FIXTURES / "examples/b12_denials.837")
+
+    code, out, _ = run(capsys, "check", "--format", "json", str(quiet), str(strict))
+    by_file: dict[str, set[str]] = {}
+    for finding in json.loads(out)["findings"]:
+        by_file.setdefault(finding["file"], set()).add(finding["rule"])
+    assert by_file == {str(strict): {"PA001"}}  # quiet.837 selects ENV: clean
+    assert code == 1
+    assert run(capsys, "check", str(quiet))[0] == 0
+
+    # Alone, each file gets the same findings as beside the other.
+    code, alone, _ = run(capsys, "check", "--format", "json", str(strict))
+    assert {f["rule"] for f in json.loads(alone)["findings"]} == {"PA001"}
+
+    # The file with none gets what the defaults find, beside a configured one.
+    _, out, _ = run(capsys, "check", "--format", "json", str(quiet), str(bare))
+    _, defaults, _ = run(capsys, "check", "--format", "json", "--isolated", str(bare))
+    assert json.loads(out)["findings"] == json.loads(defaults)["findings"]
+    assert len(json.loads(defaults)["findings"]) == 11
+
+
+def test_each_configuration_fails_on_its_own_threshold(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    lenient = _practice(
+        tmp_path,
+        "lenient",
+        'select = ["PA001"]\npolicy = "payers.toml"\n[severity]\nPA001 = "warning"\n',
+    )
+    strict = _practice(
+        tmp_path,
+        "strict",
+        'select = ["PA001"]\npolicy = "payers.toml"\n'
+        'fail-on = "warning"\n[severity]\nPA001 = "warning"\n',
+    )
+    assert run(capsys, "check", str(lenient))[0] == 0  # a warning, error fails
+    assert run(capsys, "check", str(strict))[0] == 1
+    assert run(capsys, "check", str(lenient), str(strict))[0] == 1
+    # --fail-on wins over every configuration.
+    assert run(capsys, "check", "--fail-on", "error", str(lenient), str(strict))[0] == 0
+
+
+def test_duplicates_are_compared_within_one_configuration(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Batch rules look across the files of a run: one configuration's."""
+    one = _practice(tmp_path, "one", 'select = ["BAT001"]\n')
+    shutil.copy(one, tmp_path / "one" / "again.837")
+    other = _practice(tmp_path, "other", 'select = ["BAT001"]\n')
+
+    _, out, _ = run(capsys, "check", str(one), str(tmp_path / "one" / "again.837"))
+    assert "BAT001" in out  # the same claims twice under one configuration
+    code, out, _ = run(capsys, "check", str(one), str(other))
+    assert code == 0 and "BAT001" not in out

@@ -41,7 +41,7 @@ from lint837.linter import (
 from lint837.model import Claim
 from lint837.perfile import Recipe, lint_in_processes
 from lint837.reader import rereadable
-from lint837.rules import REGISTRY
+from lint837.rules import REGISTRY, Rule
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -290,71 +290,91 @@ def _check(
     jobs: int,
     validate: str | None = None,
 ) -> None:
-    settings = _settings(names[0], config_file, isolated)
-    recipe = Recipe(
-        settings,
-        select=tuple(_split_codes(select)) if select else None,
-        ignore=tuple(_split_codes(ignore)) if ignore else None,
-        policy=policy,
-        authorizations=auths,
-        rules_files=rules_files,
-        validate=validate,
-    )
-    linter = recipe.build()
+    # One run per configuration: each file is linted under the configuration
+    # nearest to it, as ruff does. Batch rules look across the files of a run.
+    runs: list[tuple[Recipe, Linter, list[str]]] = []
+    for settings, members in _configurations(names, config_file, isolated):
+        recipe = Recipe(
+            settings,
+            select=tuple(_split_codes(select)) if select else None,
+            ignore=tuple(_split_codes(ignore)) if ignore else None,
+            policy=policy,
+            authorizations=auths,
+            rules_files=rules_files,
+            validate=validate,
+        )
+        runs.append((recipe, recipe.build(), members))
 
-    threshold = Severity(fail_on) if fail_on else settings.fail_on
-    validator = linter.validator
-    described = list(linter.rules)
-    if validator is not None:  # the formatters describe the X12 codes too
-        described += [
-            item.as_rule()
-            for code, item in validation.CODES.items()
-            if code in linter.validation_codes
-        ]
-    formatter = FORMATTERS[output_format](stream, described, threshold)
-    if formatter.wants_claims:
-        linter.on_claim = formatter.claim
+    def threshold_of(settings: Settings) -> Severity:
+        return Severity(fail_on) if fail_on else settings.fail_on
+
+    # The formatter describes every rule any run has, and shows the strictest
+    # threshold; each run fails on its own.
+    described: dict[str, Rule] = {}
+    for _, linter, _ in runs:
+        for rule in linter.rules:
+            described.setdefault(rule.code, rule)
+        if linter.validator is not None:
+            for code, item in validation.CODES.items():
+                if code in linter.validation_codes:
+                    described.setdefault(code, item.as_rule())
+    strictest = min(threshold_of(recipe.settings) for recipe, _, _ in runs)
+    formatter = FORMATTERS[output_format](stream, list(described.values()), strictest)
     summaries: list[FileSummary] = []
     failing = unreadable = 0
-
-    baseline = baseline or settings.baseline
-    accepted = baseline_module.Baseline.load(baseline) if baseline else None
     written: list[Finding] = []
 
-    def report(finding: Finding, summary: FileSummary | None) -> int:
-        """Show one finding unless the baseline accepts it; 1 if it fails."""
-        if accepted is not None and accepted.accepts(finding):
-            if summary is not None:
-                summary.findings[finding.severity.value] -= 1
-            return 0
-        if write_baseline is not None:
-            written.append(finding)
-        formatter.finding(finding)
-        return int(finding.severity >= threshold)
-
     formatter.start()
-    if jobs > 1 and len(names) > 1 and STDIN not in names:
-        results = lint_in_processes(recipe, names, jobs, claims=formatter.wants_claims)
-        for result in results:  # in input order, file by file
-            summaries.append(result.summary)
-            for event in [*result.events, *result.batch]:
-                if isinstance(event, Finding):
-                    failing += report(event, result.summary)
-                else:
-                    formatter.claim(event)
-            if result.failure is not None:  # (each worker validated its files)
-                unreadable += 1
-                click.echo(f"lint837: {result.failure}", err=True)
-    else:
-        failed, unreadable = _lint_in_one_run(linter, names, summaries, report, jobs)
-        failing += failed
+    for recipe, linter, members in runs:
+        if formatter.wants_claims:
+            linter.on_claim = formatter.claim
+        threshold = threshold_of(recipe.settings)
+        accepted_path = baseline or recipe.settings.baseline
+        accepted = (
+            baseline_module.Baseline.load(accepted_path) if accepted_path else None
+        )
+
+        def report(
+            finding: Finding,
+            summary: FileSummary | None,
+            accepted: baseline_module.Baseline | None = accepted,
+            threshold: Severity = threshold,
+        ) -> int:
+            """Show one finding unless the baseline accepts it; 1 if it fails."""
+            if accepted is not None and accepted.accepts(finding):
+                if summary is not None:
+                    summary.findings[finding.severity.value] -= 1
+                return 0
+            if write_baseline is not None:
+                written.append(finding)
+            formatter.finding(finding)
+            return int(finding.severity >= threshold)
+
+        if jobs > 1 and len(members) > 1 and STDIN not in members:
+            results = lint_in_processes(
+                recipe, members, jobs, claims=formatter.wants_claims
+            )
+            for result in results:  # in input order, file by file
+                summaries.append(result.summary)
+                for event in [*result.events, *result.batch]:
+                    if isinstance(event, Finding):
+                        failing += report(event, result.summary)
+                    else:
+                        formatter.claim(event)
+                if result.failure is not None:  # (each worker validated its files)
+                    unreadable += 1
+                    click.echo(f"lint837: {result.failure}", err=True)
+        else:
+            failed, lost = _lint_in_one_run(linter, members, summaries, report, jobs)
+            failing, unreadable = failing + failed, unreadable + lost
+        if accepted is not None and accepted.suppressed:
+            click.echo(
+                f"lint837: {accepted.suppressed} finding(s) accepted by "
+                f"{accepted_path}",
+                err=True,
+            )
 
     formatter.end(summaries)
-    if accepted is not None and accepted.suppressed:
-        click.echo(
-            f"lint837: {accepted.suppressed} finding(s) accepted by {baseline}",
-            err=True,
-        )
     if unreadable:
         raise SystemExit(EXIT_USAGE)
     if write_baseline is not None:
@@ -363,6 +383,32 @@ def _check(
         return
     if failing and not exit_zero:
         raise SystemExit(EXIT_FINDINGS)
+
+
+def _configurations(
+    names: Sequence[str], explicit: Path | None, isolated: bool
+) -> list[tuple[Settings, list[str]]]:
+    """The files of each configuration, in the order they first appear.
+
+    With ``--config`` or ``--isolated`` every file shares one; otherwise each
+    file takes the one nearest its folder (standard input: the working
+    folder's), and files under the same one form one run.
+    """
+    if explicit is not None or isolated:
+        return [(_settings(names[0], explicit, isolated), list(names))]
+    governing: dict[Path, Path | None] = {}  # folder -> its configuration
+    members: dict[Path | None, list[str]] = {}
+    for name in names:
+        folder = Path.cwd() if name == STDIN else Path(name).resolve().parent
+        if folder not in governing:
+            governing[folder] = find_config(folder)
+        members.setdefault(governing[folder], []).append(name)
+    runs = []
+    for found, files in members.items():
+        if found is not None:
+            logger.info("configuration from %s for %d file(s)", found, len(files))
+        runs.append((load_settings(found) if found else Settings(), files))
+    return runs
 
 
 _Report = Callable[[Finding, FileSummary | None], int]

@@ -182,19 +182,26 @@ def _positions(keys: list[str], key: str, first: int) -> Iterator[int]:
         k += 1
 
 
-def _reduced(claim: Claim, first: int) -> tuple[str, ...]:
-    """The claim's texts from the ``first``-th on, one-off values reduced.
+def _reduced(claim: Claim) -> tuple[str, ...]:
+    """The claim's texts, one-off values reduced; worked out once a claim.
 
     A date keeps its checks and which earlier date of the claim it starts
     on (rules compare first dates of service; a date that is not real
     equals none); a REF value keeps its checks and which earlier REF value
-    it repeats.
+    it repeats. A slice of it is a key too: which dates or values are equal
+    within the slice still shows, so the slice holds all it needs.
     """
+    found: tuple[str, ...] | None = claim.__dict__.get("_key_part_reduced")
+    if found is None:
+        found = claim.__dict__["_key_part_reduced"] = _reduce(claim)
+    return found
+
+
+def _reduce(claim: Claim) -> tuple[str, ...]:
     keys, texts = claim.raw
     element = claim.spans[0][0].delimiters.element
     created = claim.transaction.creation_date
-    reduced = texts[first:]
-    keys = keys[first:]
+    reduced = list(texts)  # raw is kept on the claim: never change it
 
     dates: dict[datetime.date, int] = {}
     for k in _positions(keys, "DTP", 0):
@@ -225,14 +232,14 @@ def claim_lines(claim: Claim) -> Key:
         _delimiters(claim),
         _without_id(texts[0], element),
         replaces,
-        _reduced(claim, first),
+        _reduced(claim)[first:],
     )
 
 
 def claim_signature(claim: Claim) -> Key:
     """The claim's segments with its one-off values reduced (the default key)."""
     element = claim.spans[0][0].delimiters.element
-    reduced = _reduced(claim, 0)
+    reduced = _reduced(claim)
     return (
         payer(claim),
         _delimiters(claim),
