@@ -363,3 +363,17 @@ def test_duplicates_are_compared_within_one_configuration(
     assert "BAT001" in out  # the same claims twice under one configuration
     code, out, _ = run(capsys, "check", str(one), str(other))
     assert code == 0 and "BAT001" not in out
+
+
+def test_sad_excluded_takes_hcpcs_codes(tmp_path: Path) -> None:
+    policy_file = tmp_path / "payers.toml"
+    policy_file.write_text('[payer.MEDICAREB]\nsad_excluded = ["J3420"]\n')
+    policy = load_policy(policy_file)
+    assert policy.for_payer("MEDICAREB").sad_excluded == {"J3420"}
+    assert policy.for_payer("ACMEPA").sad_excluded == frozenset()
+
+    policy_file.write_text('[payer.MEDICAREB]\n\nsad_excluded = ["B12"]\n')
+    with pytest.raises(ConfigError) as raised:
+        load_policy(policy_file)
+    assert "payers.toml:3" in str(raised.value)
+    assert "sad_excluded" in str(raised.value)

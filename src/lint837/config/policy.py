@@ -14,7 +14,9 @@ indicator), ``supportive_diagnoses`` (a list of codes, ``*`` prefixes
 allowed, or the path of a data file), ``diagnosis_support`` (``"error"`` or
 ``"warning"``), ``modifiers`` (table HCPCS -> modifiers the payer requires),
 ``single_dose_ndcs``, ``maintenance_interval_days``, ``charge_floor`` and
-``charge_ceiling`` (per unit). Anything else is a configuration error.
+``charge_ceiling`` (per unit), ``sad_excluded`` (HCPCS codes on the payer's
+self-administered drug exclusion list). Anything else is a configuration
+error.
 """
 
 from __future__ import annotations
@@ -75,6 +77,8 @@ class PayerPolicy:
     maintenance_interval_days: int = 28
     charge_floor: Decimal = Decimal("0.50")
     charge_ceiling: Decimal = Decimal("100.00")
+    # HCPCS codes on the payer's (MAC's) self-administered drug exclusion list.
+    sad_excluded: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -171,6 +175,7 @@ class _Reader:
             "maintenance_interval_days": self._maintenance_interval_days,
             "charge_floor": self._charge_floor,
             "charge_ceiling": self._charge_ceiling,
+            "sad_excluded": self._sad_excluded,
         }
 
     def _name(self, table: str, key: str, value: Any) -> str:
@@ -186,6 +191,9 @@ class _Reader:
         return self._hcpcs_list(table, key, value)
 
     def _ndc_required(self, table: str, key: str, value: Any) -> frozenset[str]:
+        return self._hcpcs_list(table, key, value)
+
+    def _sad_excluded(self, table: str, key: str, value: Any) -> frozenset[str]:
         return self._hcpcs_list(table, key, value)
 
     def _mue(self, table: str, key: str, value: Any) -> dict[str, int]:

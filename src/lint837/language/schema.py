@@ -135,6 +135,13 @@ PAYER = (
         parts=("payer",),
     ),
     Field(
+        "sad_excluded",
+        Type.TEXTS,
+        "Codes this payer's policy lists under sad_excluded.",
+        lambda c, x: sorted(x.payer(c).sad_excluded),
+        parts=("payer",),
+    ),
+    Field(
         "supportive_diagnoses",
         Type.CODES,
         "Diagnoses that support J3420 for this payer: the policy's list, "

@@ -16,8 +16,8 @@ from lint837.model import Claim, ServiceLine
 from lint837.model.claim import to_date
 from lint837.rules import keys
 from lint837.rules.base import Example, Reporter, rule
-from lint837.rules.common import J3420
-from lint837.rules.examples import GOOD_CLAIM
+from lint837.rules.common import J3420, drug_lines
+from lint837.rules.examples import GOOD_CLAIM, MEDICARE, MEDICARE_EXCLUDES_J3420
 
 FILING_INDICATORS = frozenset(
     "11 12 13 14 15 16 17 AM BL CH CI DS FI HM LM MA MB MC OF TV VA WC ZZ".split()
@@ -392,6 +392,45 @@ def narrative_segments(claim: Claim, report: Reporter) -> Iterator[Finding]:
                 )
 
 
+@rule(
+    "CLM007",
+    "self-administered-exclusion",
+    Severity.WARNING,
+    "J3420 is on the payer's self-administered drug exclusion list.",
+    (Claim,),
+    Example(GOOD_CLAIM, MEDICARE + GOOD_CLAIM, MEDICARE_EXCLUDES_J3420),
+    codes=(J3420,),
+)
+def self_administered_exclusion(claim: Claim, report: Reporter) -> Iterator[Finding]:
+    """J3420 is on the payer's self-administered drug (SAD) exclusion list.
+
+    Medicare Part B pays for a drug given incident to a physician's service
+    only if it is not usually self-administered. Each MAC publishes a SAD
+    exclusion list, and a drug on it is denied as not covered however it
+    was given (TrailBlazer listed J3420 from 2009-10-12). Which MACs list
+    J3420 today is unconfirmed, so nothing is assumed: list the codes per
+    payer in the policy file (``sad_excluded = ["J3420"]``), and the rule
+    warns on each J3420 line billed to that payer. Bill the patient (with
+    an advance beneficiary notice) or the plan that covers the drug.
+
+    Source: REFERENCE §7 (CGS article A52527, [S8][S20]); which MACs list
+    J3420 is unconfirmed: policy data.
+    """
+    policy = report.context.payer(claim)
+    if J3420 not in policy.sad_excluded:
+        return
+    payer = policy.name or claim.payer_id or "this payer"
+    for line in drug_lines(claim):
+        yield report.finding(
+            f"{payer} lists J3420 as a self-administered drug, which Part B does "
+            "not cover: expect a non-covered denial; bill the patient (with an "
+            "advance beneficiary notice) or the plan that covers it",
+            line.sv1,
+            "SV101-2",
+            within=line,
+        )
+
+
 RULES = (
     payer_identifier,
     claim_filing_indicator,
@@ -399,4 +438,5 @@ RULES = (
     total_charge_balance,
     service_date,
     narrative_segments,
+    self_administered_exclusion,
 )

@@ -37,3 +37,11 @@ ACME_REQUIRES_PA = """\
 name = "Acme Health Plan"
 prior_auth = ["J3420"]
 """
+
+# The policy the self-administered drug example runs with: the Medicare
+# payer lists J3420 on its exclusion list, Acme does not.
+MEDICARE_EXCLUDES_J3420 = """\
+[payer.MEDICAREB]
+name = "Medicare Part B"
+sad_excluded = ["J3420"]
+"""
