@@ -94,7 +94,10 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     terminalreporter.section("lint837 throughput")
     for name, (first, second) in found.items():
         if name.startswith("peak memory"):
-            write(f"{name}: {first:,} / {second:,} ({second / first:.2f}x)")
+            ratio = f"{second / first:.2f}x"
+            if "chunk size" in name:
+                ratio = f"{second / first:.1f} chunks"
+            write(f"{name}: {first:,} / {second:,} ({ratio})")
             continue
         # Each job is compared with the baseline run on the same file.
         baseline = next(
