@@ -137,10 +137,10 @@ def test_floor_on_the_j3420_batch(
 # 0.3x when every claim bills J3420; measured here: 0.11-0.12x and 0.05x.
 # The floor rows above bound what any claim-by-claim engine can reach in
 # CPython: reading, building each claim's model and one set lookup a
-# claim, with no rule run, reach 0.47-0.49x on both batches. That leaves
-# the rules about 2 us a claim against 0.4x, and about 5 us a J3420 claim
-# against 0.3x, where its three batch rules alone must index each J3420
-# line (patient, provider, date, units). The mark can go with a compiled
+# claim, with no rule run, reach 0.47-0.49x on both batches. Beyond that
+# one lookup, 0.4x leaves the rules about 2 us a claim, and 0.3x about
+# 5 us a J3420 claim, in which its three batch rules alone must index
+# each J3420 line (patient, provider, date, units). The mark can go with a compiled
 # core for the hot path, or with targets revised against the floor.
 def test_every_rule(benchmark: pytest.FixtureRequest, batch: Path) -> None:
     measure(benchmark, "every rule", lint(), batch, rounds=3)
