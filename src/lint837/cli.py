@@ -208,8 +208,8 @@ _VALIDATE_OPTION = click.option(
     "--config",
     "config_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Configuration file (default: lint837.toml or pyproject.toml found "
-    "from the first file's folder upward).",
+    help="Configuration file for every file (default: for each file, the "
+    "lint837.toml or pyproject.toml nearest it, from its folder upward).",
 )
 @click.option("--isolated", is_flag=True, help="Ignore configuration files.")
 @_VALIDATE_OPTION
