@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from itertools import compress
+from itertools import compress, pairwise
 from typing import NamedTuple
 
 from lint837.model.envelope import TransactionSet
@@ -188,12 +188,17 @@ class Loop:
         for block, start, stop in self.own_spans:
             element = block.delimiters.element
             key = segment_id if len(segment_id) == 3 else segment_id + element
-            prefix = segment_id + element + qualifier + element if qualifier else ""
+            prefix = segment_id + element + qualifier + element
             keys, texts = block.keys, block.texts
-
-            for k in range(start, stop):
-                if keys[k] == key and (not prefix or texts[k].startswith(prefix)):
+            k = start
+            while True:
+                try:
+                    k = keys.index(key, k, stop)  # searched at C speed
+                except ValueError:
+                    break
+                if not qualifier or texts[k].startswith(prefix):
                     return block.segment(k)
+                k += 1
         return None
 
     def scan_text(self, segment_id: str, qualifier: str = "") -> str | None:
@@ -401,9 +406,13 @@ class BillingProvider(Loop):
         segment = self.first("2010AA", "NM1", "85")
         return Party(segment) if segment is not None else None
 
-    @property
+    @cached
     def npi(self) -> str:
-        """NM109 of the billing provider when NM108 is XX (an NPI)."""
+        """NM109 of the billing provider when NM108 is XX (an NPI).
+
+        Kept: the builder closes a provider's loop before the first claim
+        under it is yielded, and never extends it after.
+        """
         party = self.party
         return party.id if party is not None and party.id_qualifier == "XX" else ""
 
@@ -636,12 +645,17 @@ class Claim(Loop):
             keys = block.keys
             element = block.delimiters.element
             lx, dated = "LX" + element, f"DTP{element}{SERVICE_DATE}{element}"
-            for k in range(start, stop):
-                if keys[k] != lx:
-                    continue
-                end = k + 1
-                while end < stop and keys[end] != lx:
-                    end += 1
+            cuts = []  # where each LX of the span is, searched at C speed
+            k = start
+            while True:
+                try:
+                    k = keys.index(lx, k, stop)
+                except ValueError:
+                    break
+                cuts.append(k)
+                k += 1
+            cuts.append(stop)
+            for k, end in pairwise(cuts):  # a line ends at the next LX
                 found.append(self._line_facts(len(found), block, k, end, dated))
         return tuple(found)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from lint837.findings import Finding, Location, Severity
 from lint837.model import Claim
@@ -28,6 +29,8 @@ from lint837.rules.examples import GOOD_CLAIM
 LOADING_DAYS = 30
 LOADING_WEEKLY_LIMIT = 7
 
+
+_INDEXED = frozenset({J3420, INJECTION})
 
 # Where a service was first billed: (CLM01, LX01 or None, file). Kept as
 # parts and worded only when a duplicate is found: most never are.
@@ -90,12 +93,16 @@ def duplicate_service(claim: Claim, report: Reporter) -> Iterator[Finding]:
         seen.claims[claim_id] = (claim_id, None, report.file)
 
     patient, npi = claim.patient_identity, billing_npi(claim)
-    for facts in facts_of(claim, {J3420, INJECTION}):  # no line model: see UNT004
+    lines = seen.lines
+    for facts in facts_of(claim, _INDEXED):  # no line model: see UNT004
         fields = facts.fields
-        key = (patient, npi, fields.code, facts.date, tuple(sorted(fields.modifiers)))
-        earlier = seen.lines.get(key)
+        modifiers = fields.modifiers
+        if len(modifiers) > 1:
+            modifiers = tuple(sorted(modifiers))
+        key = (patient, npi, fields.code, facts.date, modifiers)
+        earlier = lines.get(key)
         if earlier is None:
-            seen.lines[key] = (claim_id, facts.number, report.file)
+            lines[key] = (claim_id, facts.number, report.file)
             continue
         line = claim.lines[facts.ordinal]
 
@@ -112,10 +119,35 @@ def duplicate_service(claim: Claim, report: Reporter) -> Iterator[Finding]:
         )
 
 
-@dataclass(frozen=True)
-class _Dose:
+class _Dose(NamedTuple):
+    """A J3420 date, and where its DTP03 is: plain values, no reader block
+    (the run keeps every dose), worded as a Location only when reported."""
+
     day: datetime.date
-    location: Location
+    file: str
+    segment_index: int
+    offset: int
+    claim: str
+    line: str
+    file_line: int
+    file_column: int
+    length: int
+
+    @property
+    def location(self) -> Location:
+        return Location(
+            file=self.file,
+            segment_index=self.segment_index,
+            offset=self.offset,
+            segment="DTP",
+            element="DTP03",
+            loop="2400",  # DTP*472 of a line sits in 2400
+            claim=self.claim,
+            line=self.line,
+            file_line=self.file_line,
+            file_column=self.file_column,
+            length=self.length,
+        )
 
 
 @dataclass
@@ -168,9 +200,11 @@ def maintenance_frequency(
 
     # RunEnd: every file is read, so each patient's dates are complete.
     for patient, found in doses.by_patient.items():
-        yield from _judge(
-            sorted(found, key=lambda dose: dose.day), doses.interval[patient], report
-        )
+        yield from _judge(sorted(found, key=_day), doses.interval[patient], report)
+
+
+def _day(dose: _Dose) -> datetime.date:
+    return dose.day
 
 
 def _index(claim: Claim, report: Reporter, doses: _Doses) -> None:
@@ -181,22 +215,23 @@ def _index(claim: Claim, report: Reporter, doses: _Doses) -> None:
         if facts.date is None or facts.dated_at is None:
             continue
 
+        # What Reporter.locate would say of DTP03, read off the block now.
         block, k = facts.dated_at
-        segment = block.segment(k)
-        location = Location(
-            file=report.file,
-            segment_index=segment.index,
-            offset=segment.offset,
-            segment="DTP",
-            element="DTP03",
-            loop="2400",  # DTP*472 of a line sits in 2400
-            claim=claim.id,
-            line=facts.number,
-            file_line=segment.line,
-            file_column=segment.column + segment.element_offset(3),
-            length=len(segment.get(3)),
+        index = block.first_index + k
+        parts = block.texts[k].split(block.delimiters.element, 4)
+        column = sum(len(value) + 1 for value in parts[:3])  # where DTP03 starts
+        dose = _Dose(
+            facts.date,
+            report.file,
+            index,
+            block.offset(index),
+            claim.id,
+            facts.number,
+            block.line(index),
+            block.column(index) + column,
+            len(parts[3]) if len(parts) > 3 else 0,
         )
-        doses.by_patient.setdefault(patient, []).append(_Dose(facts.date, location))
+        doses.by_patient.setdefault(patient, []).append(dose)
 
 
 def _judge(found: list[_Dose], interval: int, report: Reporter) -> Iterator[Finding]:

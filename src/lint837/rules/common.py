@@ -18,13 +18,22 @@ def drug_lines(claim: Claim) -> list[ServiceLine]:
     ]
 
 
-def drug_facts(claim: Claim) -> list[LineFacts]:
-    """What batch rules read of the claim's J3420 lines, without the lines."""
-    return [
-        facts
-        for facts in claim.line_facts
-        if facts.fields.code == J3420 and facts.fields.qualifier == HCPCS
-    ]
+def drug_facts(claim: Claim) -> tuple[LineFacts, ...]:
+    """What batch rules read of the claim's J3420 lines, without the lines.
+
+    Worked out once per claim (kept in the claim's ``__dict__``, as the
+    line facts are): UNT004 and BAT002 both read it on every J3420 claim.
+    """
+    found: tuple[LineFacts, ...] | None = claim.__dict__.get("_drug_facts")
+    if found is None:
+        found = claim.__dict__["_drug_facts"] = tuple(
+            [
+                facts
+                for facts in claim.line_facts
+                if facts.fields.code == J3420 and facts.fields.qualifier == HCPCS
+            ]
+        )
+    return found
 
 
 def facts_of(claim: Claim, codes: frozenset[str] | set[str]) -> Iterator[LineFacts]:

@@ -25,6 +25,7 @@ from lint837.rules.common import (
 from lint837.rules.examples import GOOD_CLAIM
 
 NO_COST = Decimal("0.01")
+ZERO = Decimal(0)
 ONE_UNIT = "SV1*HC:J3420*8*UN*1*"
 
 
@@ -161,7 +162,8 @@ def mue_daily_units(claim: Claim, report: Reporter) -> Iterator[Finding]:
     if not isinstance(limit, int):
         return
 
-    state = context.state("UNT004", _DailyUnits)
+    totals = context.state("UNT004", _DailyUnits).totals
+    who: tuple[object, ...] | None = None  # patient and billing NPI, when needed
     for facts in drug_facts(claim):  # runs on every J3420 claim: no line model
         units = facts.fields.units
         if units is None or units <= 0:
@@ -171,9 +173,11 @@ def mue_daily_units(claim: Claim, report: Reporter) -> Iterator[Finding]:
         if indicator == 1:
             total = units
         else:
-            key = (claim.patient_identity, billing_npi(claim), facts.date)
-            total = state.totals.get(key, Decimal(0)) + units
-            state.totals[key] = total
+            if who is None:
+                who = (claim.patient_identity, billing_npi(claim))
+            key = (*who, facts.date)
+            total = totals.get(key, ZERO) + units
+            totals[key] = total
 
         if total > limit:
             line = claim.lines[facts.ordinal]
