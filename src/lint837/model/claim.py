@@ -112,6 +112,13 @@ class LineFacts:
 
 
 @lru_cache(maxsize=4096)
+def _first_date(text: str, element: str) -> datetime.date | None:
+    """The first date of a DTP text's DTP03 (claims repeat dates often)."""
+    parts = text.split(element, 4)
+    return to_date(parts[3].partition("-")[0]) if len(parts) > 3 else None
+
+
+@lru_cache(maxsize=4096)
 def _codes_of(
     service_texts: tuple[str, ...], element: str, component: str
 ) -> frozenset[str]:
@@ -185,27 +192,31 @@ class Loop:
         Cheaper than the index for segments that occur in one loop only
         (SBR in 2000B, HI in 2300); element 1 must equal ``qualifier``.
         """
-        for block, start, stop in self.own_spans:
-            element = block.delimiters.element
-            key = segment_id if len(segment_id) == 3 else segment_id + element
-            prefix = segment_id + element + qualifier + element
-            keys, texts = block.keys, block.texts
-            k = start
-            while True:
-                try:
-                    k = keys.index(key, k, stop)  # searched at C speed
-                except ValueError:
-                    break
-                if not qualifier or texts[k].startswith(prefix):
-                    return block.segment(k)
-                k += 1
-        return None
+        found = self.scan_at(segment_id, qualifier)
+        return found[0].segment(found[1]) if found is not None else None
 
     def scan_text(self, segment_id: str, qualifier: str = "") -> str | None:
         """The text of the first ``segment_id`` (element 1 = ``qualifier``).
 
-        What :meth:`scan` finds, as a plain string, searched at C speed.
+        What :meth:`scan` finds, as a plain string.
         """
+        found = self.scan_at(segment_id, qualifier)
+        return found[0].texts[found[1]] if found is not None else None
+
+    def scan_element(
+        self, segment_id: str, qualifier: str, position: int
+    ) -> str | None:
+        """Element ``position`` of what :meth:`scan` finds ("" when absent),
+        None when it finds nothing; no Segment is made."""
+        found = self.scan_at(segment_id, qualifier)
+        if found is None:
+            return None
+        block, k = found
+        elements = block.texts[k].split(block.delimiters.element, position + 1)
+        return elements[position] if position < len(elements) else ""
+
+    def scan_at(self, segment_id: str, qualifier: str = "") -> tuple[Block, int] | None:
+        """Where :meth:`scan` finds its segment, searched at C speed."""
         for block, start, stop in self.own_spans:
             element = block.delimiters.element
             key = segment_id if len(segment_id) == 3 else segment_id + element
@@ -218,7 +229,7 @@ class Loop:
                 except ValueError:
                     break
                 if not qualifier or texts[k].startswith(prefix):
-                    return texts[k]
+                    return block, k
                 k += 1
         return None
 
@@ -642,21 +653,31 @@ class Claim(Loop):
         """
         found: list[LineFacts] = []
         for block, start, stop in self.spans:
-            keys = block.keys
-            element = block.delimiters.element
+            keys, texts = block.keys, block.texts
+            element, component = block.delimiters.element, block.delimiters.component
             lx, dated = "LX" + element, f"DTP{element}{SERVICE_DATE}{element}"
-            cuts = []  # where each LX of the span is, searched at C speed
-            k = start
-            while True:
-                try:
-                    k = keys.index(lx, k, stop)
-                except ValueError:
-                    break
-                cuts.append(k)
-                k += 1
+            # Where each LX of the span is (found at C speed); a line ends
+            # at the next LX.
+            cuts = list(compress(range(start, stop), map(lx.__eq__, keys[start:stop])))
             cuts.append(stop)
-            for k, end in pairwise(cuts):  # a line ends at the next LX
-                found.append(self._line_facts(len(found), block, k, end, dated))
+            for k, end in pairwise(cuts):
+                # The usual layout, LX SV1 DTP*472, read inline; else in full.
+                if (
+                    k + 2 < end
+                    and keys[k + 1] == "SV1"
+                    and texts[k + 2].startswith(dated)
+                ):
+                    parts = texts[k].split(element, 2)
+                    fact = LineFacts(
+                        len(found),
+                        parts[1] if len(parts) > 1 else "",
+                        parse_service(texts[k + 1], element, component),
+                        _first_date(texts[k + 2], element),
+                        (block, k + 2),
+                    )
+                else:
+                    fact = self._line_facts(len(found), block, k, end, dated)
+                found.append(fact)
         return tuple(found)
 
     def _line_facts(
@@ -664,7 +685,8 @@ class Claim(Loop):
     ) -> LineFacts:
         keys, texts = block.keys, block.texts
         element, component = block.delimiters.element, block.delimiters.component
-        number = [*texts[start].split(element, 2), ""][1]
+        parts = texts[start].split(element, 2)
+        number = parts[1] if len(parts) > 1 else ""
         fields = NO_SERVICE
         for k in range(start + 1, stop):
             if keys[k] == "SV1":
@@ -674,8 +696,7 @@ class Claim(Loop):
             fields = self.lines[ordinal].fields
         for k in range(start + 1, min(stop, start + 4)):
             if texts[k].startswith(dated):
-                value = [*texts[k].split(element, 4), "", ""][3]
-                date = to_date(value.partition("-")[0])
+                date = _first_date(texts[k], element)
                 return LineFacts(ordinal, number, fields, date, (block, k))
         line = self.lines[ordinal]  # not in its usual place: the line knows
         service = line.service_date
@@ -703,7 +724,13 @@ class Claim(Loop):
     @cached
     def payer_id(self) -> str:
         """NM109 of the 2010BB payer: what payer policies are keyed by."""
-        payer = self.payer
+        subscriber = self.subscriber
+        if subscriber is None:
+            return ""
+        found = subscriber.scan_element("NM1", "PR", 9)  # what payer finds first
+        if found is not None:
+            return found
+        payer = subscriber.payer
         return payer.id if payer is not None else ""
 
     @property
@@ -727,7 +754,9 @@ class Claim(Loop):
         patient's name and birth date when the patient is a dependent.
         """
         subscriber = self.subscriber
-        member = subscriber.party.id if subscriber and subscriber.party else ""
+        # NM109 of the subscriber's party (NM1*IL), read off its text.
+        member = subscriber.scan_element("NM1", "IL", 9) if subscriber else None
+        member = member or ""
         patient = self.patient
         if patient is None or patient.party is None:
             return (self.payer_id, member)

@@ -32,7 +32,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from functools import cache, lru_cache
-from itertools import compress
+from itertools import compress, count
 from typing import Any
 
 from lint837.model import Claim
@@ -83,10 +83,7 @@ def _without_id(text: str, element: str) -> str:
 
 
 def _diagnosis_texts(claim: Claim) -> tuple[str, ...]:
-    keys, texts = claim.raw
-    element = claim.spans[0][0].delimiters.element
-    hi = "HI" + element
-    return tuple(text for key, text in zip(keys, texts, strict=True) if key == hi)
+    return tuple(_segments(claim, "HI" + claim.spans[0][0].delimiters.element))
 
 
 @lru_cache(maxsize=4096)
@@ -170,18 +167,6 @@ def _reference_parts(text: str, element: str) -> tuple[str, str]:
     return element.join(parts), value
 
 
-def _positions(keys: list[str], key: str, first: int) -> Iterator[int]:
-    """Where ``key`` sits in ``keys`` from ``first`` on (searched at C speed)."""
-    k = first
-    while True:
-        try:
-            k = keys.index(key, k)
-        except ValueError:
-            return
-        yield k
-        k += 1
-
-
 def _reduced(claim: Claim) -> tuple[str, ...]:
     """The claim's texts, one-off values reduced; worked out once a claim.
 
@@ -204,13 +189,13 @@ def _reduce(claim: Claim) -> tuple[str, ...]:
     reduced = list(texts)  # raw is kept on the claim: never change it
 
     dates: dict[datetime.date, int] = {}
-    for k in _positions(keys, "DTP", 0):
+    for k in compress(count(), map("DTP".__eq__, keys)):  # found at C speed
         token, start = _date_parts(reduced[k], element, created)
         same = "-" if start is None else dates.setdefault(start, len(dates))
         reduced[k] = f"{token}#{same}"
 
     values: dict[str, int] = {}
-    for k in _positions(keys, "REF", 0):
+    for k in compress(count(), map("REF".__eq__, keys)):
         token, value = _reference_parts(reduced[k], element)
         reduced[k] = f"{token}#{values.setdefault(value, len(values))}"
     return tuple(reduced)
@@ -227,13 +212,21 @@ def claim_lines(claim: Claim) -> Key:
     element = claim.spans[0][0].delimiters.element
     element_lx = "LX" + element
     first = keys.index(element_lx) if element_lx in keys else len(keys)
-    replaces = claim.frequency in ("7", "8") and bool(claim.original_references)
+    frequency = _frequency(texts[0], element, claim.spans[0][0].delimiters.component)
+    replaces = frequency in ("7", "8") and bool(claim.original_references)
     return (
         _delimiters(claim),
         _without_id(texts[0], element),
         replaces,
         _reduced(claim)[first:],
     )
+
+
+def _frequency(clm: str, element: str, component: str) -> str:
+    """CLM05-3 of a CLM text (what :attr:`Claim.frequency` reads)."""
+    elements = clm.split(element, 6)
+    parts = elements[5].split(component) if len(elements) > 5 else [""]
+    return parts[2] if len(parts) > 2 else ""
 
 
 def claim_signature(claim: Claim) -> Key:
