@@ -9,9 +9,9 @@ only J3420 and injection lines (a few small fields each), never claims.
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from lint837.findings import Finding, Location, Severity
 from lint837.model import Claim
@@ -119,42 +119,40 @@ def duplicate_service(claim: Claim, report: Reporter) -> Iterator[Finding]:
         )
 
 
-class _Dose(NamedTuple):
-    """A J3420 date, and where its DTP03 is: plain values, no reader block
-    (the run keeps every dose), worded as a Location only when reported."""
+# A J3420 dose: the patient, the date, and where its DTP03 is as plain
+# values (file, segment index, byte offset, CLM01, LX01, text line, column,
+# length), worded as a Location only when reported. No reader block is
+# kept, and a tuple of plain values is one the garbage collector stops
+# tracking: the run keeps every dose.
+_Dose = tuple[tuple[str, ...], datetime.date, str, int, int, str, str, int, int, int]
 
-    day: datetime.date
-    file: str
-    segment_index: int
-    offset: int
-    claim: str
-    line: str
-    file_line: int
-    file_column: int
-    length: int
 
-    @property
-    def location(self) -> Location:
-        return Location(
-            file=self.file,
-            segment_index=self.segment_index,
-            offset=self.offset,
-            segment="DTP",
-            element="DTP03",
-            loop="2400",  # DTP*472 of a line sits in 2400
-            claim=self.claim,
-            line=self.line,
-            file_line=self.file_line,
-            file_column=self.file_column,
-            length=self.length,
-        )
+def _location(dose: _Dose) -> Location:
+    _, _, file, index, offset, claim, line, file_line, column, length = dose
+    return Location(
+        file=file,
+        segment_index=index,
+        offset=offset,
+        segment="DTP",
+        element="DTP03",
+        loop="2400",  # DTP*472 of a line sits in 2400
+        claim=claim,
+        line=line,
+        file_line=file_line,
+        file_column=column,
+        length=length,
+    )
+
+
+def _day(dose: _Dose) -> datetime.date:
+    return dose[1]
 
 
 @dataclass
 class _Doses:
-    """J3420 dates per patient, with where to report each."""
+    """J3420 doses of the run in file order, and each patient's interval."""
 
-    by_patient: dict[tuple[str, ...], list[_Dose]] = field(default_factory=dict)
+    found: list[_Dose] = field(default_factory=list)
     interval: dict[tuple[str, ...], int] = field(default_factory=dict)
 
 
@@ -199,12 +197,14 @@ def maintenance_frequency(
         return
 
     # RunEnd: every file is read, so each patient's dates are complete.
-    for patient, found in doses.by_patient.items():
+    # A single dose opens the loading phase and is never reported.
+    doses_of = Counter(dose[0] for dose in doses.found)
+    by_patient: dict[tuple[str, ...], list[_Dose]] = {}
+    for dose in doses.found:  # patients in the order of their first dose
+        if doses_of[dose[0]] > 1:
+            by_patient.setdefault(dose[0], []).append(dose)
+    for patient, found in by_patient.items():
         yield from _judge(sorted(found, key=_day), doses.interval[patient], report)
-
-
-def _day(dose: _Dose) -> datetime.date:
-    return dose.day
 
 
 def _index(claim: Claim, report: Reporter, doses: _Doses) -> None:
@@ -219,43 +219,50 @@ def _index(claim: Claim, report: Reporter, doses: _Doses) -> None:
         block, k = facts.dated_at
         index = block.first_index + k
         parts = block.texts[k].split(block.delimiters.element, 4)
-        column = sum(len(value) + 1 for value in parts[:3])  # where DTP03 starts
-        dose = _Dose(
-            facts.date,
-            report.file,
-            index,
-            block.offset(index),
-            claim.id,
-            facts.number,
-            block.line(index),
-            block.column(index) + column,
-            len(parts[3]) if len(parts) > 3 else 0,
+        if len(parts) > 3:
+            column = len(parts[0]) + len(parts[1]) + len(parts[2]) + 3  # DTP03
+            length = len(parts[3])
+        else:
+            column, length = sum(len(value) + 1 for value in parts), 0
+        doses.found.append(
+            (
+                patient,
+                facts.date,
+                report.file,
+                index,
+                block.offset(index),
+                claim.id,
+                facts.number,
+                block.line(index),
+                block.column(index) + column,
+                length,
+            )
         )
-        doses.by_patient.setdefault(patient, []).append(dose)
 
 
 def _judge(found: list[_Dose], interval: int, report: Reporter) -> Iterator[Finding]:
-    start = found[0].day
+    start = found[0][1]
     loading_end = start + datetime.timedelta(days=LOADING_DAYS)
     previous: _Dose | None = None
 
     for number, dose in enumerate(found):
-        if dose.day <= loading_end:
-            week = [d for d in found[: number + 1] if (dose.day - d.day).days < 7]
+        day = dose[1]
+        if day <= loading_end:
+            week = [d for d in found[: number + 1] if (day - d[1]).days < 7]
             if len(week) > LOADING_WEEKLY_LIMIT:
                 yield report.at(
-                    dose.location,
+                    _location(dose),
                     f"{len(week)} J3420 doses within 7 days during loading: check "
                     "the schedule",
                     severity=Severity.INFO,
                 )
         elif previous is not None:
-            gap = (dose.day - previous.day).days
+            gap = (day - previous[1]).days
             if gap < interval:
                 yield report.at(
-                    dose.location,
-                    f"J3420 on {dose.day:%Y-%m-%d} only {gap} days after "
-                    f"{previous.day:%Y-%m-%d}; maintenance is at most monthly "
+                    _location(dose),
+                    f"J3420 on {day:%Y-%m-%d} only {gap} days after "
+                    f"{previous[1]:%Y-%m-%d}; maintenance is at most monthly "
                     f"(every {interval} days)",
                 )
         previous = dose
