@@ -21,7 +21,6 @@ from lint837.rules.common import (
     J3420,
     billing_npi,
     drug_facts,
-    facts_of,
 )
 from lint837.rules.context import RunEnd
 from lint837.rules.examples import GOOD_CLAIM
@@ -94,8 +93,10 @@ def duplicate_service(claim: Claim, report: Reporter) -> Iterator[Finding]:
 
     patient, npi = claim.patient_identity, billing_npi(claim)
     lines = seen.lines
-    for facts in facts_of(claim, _INDEXED):  # no line model: see UNT004
+    for facts in claim.line_facts:  # no line model: see UNT004
         fields = facts.fields
+        if fields.code not in _INDEXED:
+            continue
         modifiers = fields.modifiers
         if len(modifiers) > 1:
             modifiers = tuple(sorted(modifiers))

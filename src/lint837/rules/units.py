@@ -166,7 +166,7 @@ def mue_daily_units(claim: Claim, report: Reporter) -> Iterator[Finding]:
     who: tuple[object, ...] | None = None  # patient and billing NPI, when needed
     for facts in drug_facts(claim):  # runs on every J3420 claim: no line model
         units = facts.fields.units
-        if units is None or units <= 0:
+        if units is None or units <= ZERO:
             continue
 
         # MAI 1 limits each line; MAI 2 and 3 the day's total across claims.
