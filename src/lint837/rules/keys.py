@@ -132,13 +132,16 @@ def _date_checks(qualifier: str, value: str, created: str) -> str:
 def _date_parts(
     text: str, element: str, created: str
 ) -> tuple[str, datetime.date | None]:
-    """A DTP text with DTP03 replaced by its checks, and its first date."""
+    """A DTP text with DTP03 replaced by its checks, and its first date.
+
+    The text comes with a ``#`` on the end, ready for which date it equals.
+    """
     parts = text.split(element)
     if len(parts) < 4:
-        return text, None
+        return text + "#", None
     value = parts[3]
     parts[3] = _date_checks(parts[2], value, created)
-    return element.join(parts), to_date(value.partition("-")[0])
+    return element.join(parts) + "#", to_date(value.partition("-")[0])
 
 
 @lru_cache(maxsize=8192)
@@ -191,13 +194,14 @@ def _reduce(claim: Claim) -> tuple[str, ...]:
     dates: dict[datetime.date, int] = {}
     for k in compress(count(), map("DTP".__eq__, keys)):  # found at C speed
         token, start = _date_parts(reduced[k], element, created)
-        same = "-" if start is None else dates.setdefault(start, len(dates))
-        reduced[k] = f"{token}#{same}"
+        same = "-" if start is None else str(dates.setdefault(start, len(dates)))
+        reduced[k] = token + same
 
-    values: dict[str, int] = {}
-    for k in compress(count(), map("REF".__eq__, keys)):
-        token, value = _reference_parts(reduced[k], element)
-        reduced[k] = f"{token}#{values.setdefault(value, len(values))}"
+    if "REF" in keys:
+        values: dict[str, int] = {}
+        for k in compress(count(), map("REF".__eq__, keys)):
+            token, value = _reference_parts(reduced[k], element)
+            reduced[k] = f"{token}#{values.setdefault(value, len(values))}"
     return tuple(reduced)
 
 
@@ -312,8 +316,8 @@ def _date_pattern(claim: Claim) -> Key:
     found = []
     for text in _segments(claim, "DTP"):
         token, start = _date_parts(text, element, created)
-        same = "-" if start is None else dates.setdefault(start, len(dates))
-        found.append(f"{token}#{same}")
+        same = "-" if start is None else str(dates.setdefault(start, len(dates)))
+        found.append(token + same)
     return tuple(found)
 
 
