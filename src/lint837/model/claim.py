@@ -706,7 +706,7 @@ class Claim(Loop):
         at = (segment.block, segment.index - segment.block.first_index)
         return LineFacts(ordinal, number, fields, line.date, at)
 
-    @property
+    @cached
     def id(self) -> str:
         """CLM01, the patient control number the submitter assigned."""
         return self.clm.get(1)
