@@ -36,13 +36,6 @@ def drug_facts(claim: Claim) -> tuple[LineFacts, ...]:
     return found
 
 
-def facts_of(claim: Claim, codes: frozenset[str] | set[str]) -> Iterator[LineFacts]:
-    """What batch rules read of the lines billing one of ``codes``, in order."""
-    for facts in claim.line_facts:
-        if facts.fields.code in codes:
-            yield facts
-
-
 def lines_of(claim: Claim, codes: frozenset[str] | set[str]) -> Iterator[ServiceLine]:
     """The claim's lines billing one of ``codes``, in file order."""
     for line in claim.lines:
