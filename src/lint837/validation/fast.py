@@ -140,6 +140,7 @@ class _Node:
     """A segment or loop of the map: built once; only its memory grows, bounded."""
 
     __slots__ = (
+        "accept",
         "children",
         "end",
         "fields",
@@ -185,6 +186,8 @@ class _Node:
         self.missing_text = ""
         self.loop = parent.id if parent is not None else None  # the loop it is in
         self.memo: dict[str, tuple[_Found, ...]] = {}
+        # Accept patterns by separators (:func:`_accept`), compiled when needed.
+        self.accept: dict[tuple[str, str], re.Pattern[str] | None] = {}
         limit = _text(element, "repeat" if self.is_loop else "max_use")
         self.limit = _UNLIMITED if limit in ("", ">1", "&gt;1") else int(limit)
 
@@ -734,19 +737,36 @@ def _matches(node: _Node, seg_id: str, elements: list[str], sub: str) -> bool:
 # --- elements ------------------------------------------------------------------------
 
 
+_UNSEEN: Final = re.compile("")  # no accept pattern compiled yet
 _MEMO_LIMIT: Final = 512
 """Segment texts (and element values) remembered per map node, at most: the
 same text gets the same problems, and a batch repeats many segments."""
 
 
 def _segment_problems(
-    node: _Node, line: str, elements: list[str], sub: str
+    node: _Node, line: str, elements: list[str], separator: str, sub: str
 ) -> tuple[_Found, ...]:
     """What pyx12 finds in a segment's elements (position 0: filled in later)."""
     memo = node.memo
     found = memo.get(line)
     if found is None:
-        found = tuple(_checked_segment(node, elements, sub))
+        accept = node.accept.get((separator, sub), _UNSEEN)
+        if accept is _UNSEEN:
+            accept = _accept(node, separator, sub)
+        if (
+            accept is not None
+            and accept.fullmatch(line)
+            and (
+                not node.syntax
+                or all(
+                    _syntax_holds(rule, places, elements, sub)
+                    for rule, places in node.syntax
+                )
+            )
+        ):
+            found = ()
+        else:
+            found = tuple(_checked_segment(node, elements, sub))
         if len(memo) < _MEMO_LIMIT:
             memo[line] = found
     return found
@@ -1010,6 +1030,225 @@ def _time_holds(value: str) -> bool:
     return True
 
 
+# --- the accept path -----------------------------------------------------------------
+#
+# A segment text not in memory goes through its node's accept pattern first:
+# one regular expression, compiled once per node and pair of separators, that
+# only texts without any element problem match (a conservative subset: dates
+# clearly valid, codes of the map, numbers and free text that fit). Where it
+# matches, only the syntax notes are checked; anything else, or a node it
+# cannot express, takes the detailed check. tests/test_fast_accept.py holds
+# it to that: a match means the detailed check finds nothing.
+
+# The characters pyx12 allows in an AN or ID element (the 5010 extended set).
+_GOOD: Final = frozenset(
+    c for c in map(chr, range(128)) if not _BAD_CHARACTER.search(c)
+) - frozenset(_CONTROL)
+# Separators a pattern can be built for: none that a value pattern spells out.
+_PLAIN_SEPARATOR = re.compile(r"[^A-Za-z0-9.\- ]")
+_DATE8: Final = r"(?:1[89]|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|1[0-9]|2[0-8])"
+# A map regex plain enough to require in full (pyx12's search then finds it).
+_SIMPLE_REGEX = re.compile(r"[\[\]0-9A-Za-z{},\-]+")
+
+
+def _accept(node: _Node, separator: str, sub: str) -> re.Pattern[str] | None:
+    """The node's accept pattern for these separators (None: it has none)."""
+    key = (separator, sub)
+    accept = node.accept
+    if key in accept:
+        return accept[key]
+    pattern: re.Pattern[str] | None = None
+    if (
+        separator != sub
+        and _PLAIN_SEPARATOR.fullmatch(separator)
+        and _PLAIN_SEPARATOR.fullmatch(sub)
+    ):
+        source = _accept_segment(node, separator, sub)
+        pattern = re.compile(source) if source is not None else None
+    accept[key] = pattern
+    return pattern
+
+
+def _accept_segment(node: _Node, separator: str, sub: str) -> str | None:
+    """The source of a node's accept pattern: its id, then its elements, each
+    one unit (DTP02 and DTP03 one together: the format decides the date)."""
+    fields = node.fields
+    units: list[tuple[str, bool]] = []  # a unit's pattern; whether it may be absent
+    k = 0
+    while k < len(fields):
+        item = fields[k]
+        third = fields[2] if len(fields) > 2 else None
+        if (
+            node.id == "DTP"
+            and k == 1
+            and isinstance(item, _Field)
+            and isinstance(third, _Field)
+        ):
+            dtp = _accept_dtp(item, third, separator, sub)
+            if dtp is None:
+                return None
+            units.append(dtp)
+            k += 2
+            continue
+        if isinstance(item, _Field):
+            kinds = node.type_codes if item.typed else ()
+            value, empty = _accept_field(item, separator, sub, kinds)
+        else:
+            value, empty = _accept_composite(item, separator, sub)
+        if value is None and not empty:
+            return None
+        units.append((_either(value, empty), empty))
+        k += 1
+    tail, optional = "", True
+    sep = re.escape(separator)
+    for unit, empty in reversed(units):
+        optional = optional and empty
+        tail = f"{sep}{unit}{tail}"
+        if optional:
+            tail = f"(?:{tail})?"
+    return re.escape(node.id) + tail
+
+
+def _either(value: str | None, empty: bool) -> str:
+    choices = ([value] if value is not None else []) + ([""] if empty else [])
+    return "(?:" + "|".join(choices) + ")"
+
+
+def _end(separator: str, sub: str) -> str:
+    """Where a value ends: a separator or the end of the text."""
+    return f"(?=[{re.escape(separator)}{re.escape(sub)}]|\\Z)"
+
+
+def _empty_ok(field: _Field) -> bool:
+    return not (field.required_when_empty and field.usage not in ("N", "S"))
+
+
+def _accept_field(
+    field: _Field, separator: str, sub: str, kinds: tuple[str, ...]
+) -> tuple[str | None, bool]:
+    """A pattern of the field's non-empty values without problems (None: no
+    such pattern), and whether empty or absent is without problems."""
+    empty = _empty_ok(field)
+    if field.usage == "N":
+        return None, empty
+    if field.checks_codes:
+        if kinds:
+            return None, empty
+        codes = sorted(
+            (
+                code
+                for code in {*field.code_list, *(field.external or ())}
+                if code
+                and separator not in code
+                and sub not in code
+                and not any(_field_problems(field, code, sub, ()))
+            ),
+            key=lambda code: (-len(code), code),
+        )
+        if not codes:
+            return None, empty
+        return "(?:" + "|".join(map(re.escape, codes)) + ")", empty
+    own = _accept_type(field, separator, sub)
+    if own is None:
+        return None, empty
+    end = _end(separator, sub)
+    if field.pattern is not None:
+        if not _SIMPLE_REGEX.fullmatch(field.pattern.pattern):
+            return None, empty
+        own = f"(?=(?:{field.pattern.pattern}){end}){own}"
+    if not kinds:
+        return own, empty
+    dates = []
+    if "D8" in kinds or "DT" in kinds:
+        dates.append(_DATE8)
+    if "RD8" in kinds:
+        dates.append(f"{_DATE8}-{_DATE8}")
+    if not dates:
+        return None, empty
+    return f"(?=(?:{own}){end})(?:{'|'.join(dates)})", empty
+
+
+def _accept_type(field: _Field, separator: str, sub: str) -> str | None:
+    """Values of the field's data type and length, none with a problem."""
+    kind, low, high = field.data_type, max(field.min_len, 1), field.max_len
+    if low > high:
+        return None
+    if kind in ("AN", "ID"):
+        good = sorted(_GOOD - {separator, sub})
+        every = "".join(map(re.escape, good))
+        last = "".join(re.escape(c) for c in good if c != " ")
+        return f"[{every}]{{{low - 1},{high - 1}}}[{last}]"
+    if kind[:1] == "N":
+        return f"-?[0-9]{{{low},{high}}}"
+    if kind == "R":
+        end = _end(separator, sub)
+        dotted = f"(?=[0-9.]{{{low + 1},{high}}}{end})[0-9]*\\.[0-9]+"
+        return f"-?(?:[0-9]{{{low},{high}}}{end}|{dotted})"
+    if kind == "DT":
+        return _DATE8 if low <= 8 <= high else None
+    if kind == "TM":
+        clock = "(?:[01][0-9]|2[0-3])[0-5][0-9]"
+        tails = {4: "", 6: "[0-5][0-9]", 8: "[0-5][0-9][0-9]{2}"}
+        ok = [clock + tail for n, tail in tails.items() if low <= n <= high]
+        return "(?:" + "|".join(ok) + ")" if ok else None
+    return None
+
+
+def _accept_composite(
+    composite: _Composite, separator: str, sub: str
+) -> tuple[str | None, bool]:
+    """:func:`_accept_field` for a composite: its parts, joined by ``sub``."""
+    empty = composite.usage in ("N", "S")
+    if composite.usage == "N":
+        return None, empty
+    parts = [_accept_field(part, separator, sub, ()) for part in composite.parts]
+    if any(value is None and not part_empty for value, part_empty in parts):
+        return None, empty
+    tail, optional = "", True
+    subs = re.escape(sub)
+    for value, part_empty in reversed(parts[1:]):
+        optional = optional and part_empty
+        tail = f"{subs}{_either(value, part_empty)}{tail}"
+        if optional:
+            tail = f"(?:{tail})?"
+    first_value, first_empty = parts[0]
+    # Not empty: the first part holds something (an empty composite is
+    # pyx12's "missing", or skipped, not a check of its parts).
+    start = f"(?![{re.escape(separator)}{subs}]|\\Z)"
+    return f"{start}{_either(first_value, first_empty)}{tail}", empty
+
+
+def _accept_dtp(
+    format_field: _Field, date_field: _Field, separator: str, sub: str
+) -> tuple[str, bool] | None:
+    """DTP02 and DTP03 as one unit: each format code, then a date of it."""
+    codes, _ = _accept_field(format_field, separator, sub, ())
+    if codes is None or not format_field.checks_codes:
+        return None
+    sep = re.escape(separator)
+    choices = []
+    for code in format_field.code_list:
+        if (
+            not code
+            or separator in code
+            or sub in code
+            or any(_field_problems(format_field, code, sub, ()))
+        ):
+            continue
+        kinds = (code,) if code in _DTP_FORMATS else ()
+        value, empty = _accept_field(date_field, separator, sub, kinds)
+        if value is None:
+            continue
+        choices.append(f"{re.escape(code)}{sep}{_either(value, empty)}")
+    if not choices:
+        return None
+    empty = _empty_ok(format_field) and _empty_ok(date_field)
+    unit = "(?:" + "|".join(choices) + ")"
+    if empty:
+        unit = f"(?:{unit}|{sep})"  # both empty, DTP02 and DTP03 present
+    return unit, empty
+
+
 # --- the transaction set -------------------------------------------------------------
 
 
@@ -1143,7 +1382,7 @@ class _Run:
         self.cursor = position
         if self.reader:
             self.flush_reader()
-        found = _segment_problems(node, line, elements, self.sub)
+        found = _segment_problems(node, line, elements, separator, self.sub)
         if found:
             self.found.extend(
                 _Found(position, f.level, f.code, f.element, f.text, f.value)
