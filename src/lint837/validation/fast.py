@@ -518,7 +518,9 @@ class _Step(NamedTuple):
 
 
 _MISS, _SEGMENT, _LOOP, _LOST = range(4)
-_Plan = tuple["_Node | None", tuple[_Step, ...]]
+# The node a walk leads to, its steps, and the node when the only step is
+# counting a segment in use (the walk then needs no replay).
+_Plan = tuple["_Node | None", tuple[_Step, ...], "_Node | None"]
 _PLAN_LIMIT: Final = 50_000
 """Walks remembered per map, at most (each is a start, an id and a qualifier)."""
 
@@ -542,10 +544,19 @@ class _Planner:
         while True:
             hit = self._scan(loop, position, seg_id, elements, sub)
             if hit is not None:
-                return hit, tuple(self.steps)
+                steps = tuple(self.steps)
+                single = (
+                    hit
+                    if len(steps) == 1
+                    and steps[0].kind == _SEGMENT
+                    and steps[0].node is hit
+                    and hit.usage != "N"
+                    else None
+                )
+                return hit, steps, single
             if loop.parent is None:
                 self.steps.append(_Step(_LOST))
-                return None, tuple(self.steps)
+                return None, tuple(self.steps), None
             position = loop.pos
             loop = _parent_loop(loop)
 
@@ -609,11 +620,17 @@ class _Planner:
 class _Walker:
     """pyx12's walk over the map, with counters in one list of slots."""
 
-    __slots__ = ("counts", "keys", "missing", "pending", "plans", "position")
+    __slots__ = ("counts", "keys", "missing", "pending", "plans", "position", "simple")
 
     def __init__(self, table: _Map) -> None:
         self.counts = [0] * table.slots
         self.keys = table.keys
+        # The ids told apart by one simple element: its place.
+        self.simple = {
+            seg_id: places[0][0]
+            for seg_id, places in table.keys.items()
+            if len(places) == 1 and places[0][1] is None
+        }
         self.plans = table.plans
         self.missing: list[_Missing] = []
         # Position -1: a "not used", which pyx12 files on the segment before.
@@ -624,26 +641,34 @@ class _Walker:
         self, start: _Node, seg_id: str, elements: list[str], sub: str
     ) -> _Node | None:
         """The node the segment is, from ``start``; problems on the way pend."""
-        places = self.keys.get(seg_id)
-        if places is None:
-            key: tuple[object, ...] = (start, seg_id)
-        elif len(places) == 1 and places[0][1] is None:  # one simple qualifier
-            place = places[0][0]
+        place = self.simple.get(seg_id)
+        key: tuple[object, ...]
+        if place is not None:  # one simple qualifier
             value = elements[place].rstrip(sub) if place < len(elements) else None
             key = (start, seg_id, value)
         else:
-            key = (start, seg_id, *_qualifiers(places, elements, sub))
+            places = self.keys.get(seg_id)
+            if places is None:
+                key = (start, seg_id)
+            else:
+                key = (start, seg_id, *_qualifiers(places, elements, sub))
         plan = self.plans.get(key)
         if plan is None:
             plan = _Planner().plan(start, seg_id, elements, sub)
             if len(self.plans) < _PLAN_LIMIT:
                 self.plans[key] = plan
-        node, steps = plan
+        node, steps, single = plan
         if self.missing:
             self.missing = []
         if self.pending:
             self.pending = []
         counts = self.counts
+        if single is not None:  # the common walk: one used segment, counted
+            slot = single.slot
+            counts[slot] += 1
+            if counts[slot] > single.limit:
+                self._pend("5", f"Segment {single.id} exceeded max count")
+            return node
         for kind, step_node, first, slot, text in steps:
             if kind == _MISS:
                 if counts[slot] < 1:
@@ -1334,11 +1359,12 @@ class _Run:
         terminator (a segment may hold one), up to the first empty one."""
         text = self.unit.text
         terminator = text[_ISA_LENGTH - 1]
+        segment = self.segment
         for position, piece in enumerate(text.split(terminator)):
             line = piece.lstrip("\r\n")
             if not line:  # pyx12 stops reading at an empty segment
                 break
-            self.segment(position, line)
+            segment(position, line)
         for kind, _ in self.envelope:
             if kind == "ST":
                 self.file(Level.TRANSACTION, "2", "SE missing")
@@ -1357,20 +1383,29 @@ class _Run:
             line = self.edges(line)
         fields = line.split(separator)
         seg_id, elements = fields[0], fields[1:]
-        if seg_id in _PLAIN:  # most segments: only the reader's common checks
+        plain = seg_id in _PLAIN
+        if plain:  # most segments: only the reader's common checks
             self.seg_count += 1
             first = elements[0] if elements else ""
             if (not first or first[0] == self.sub) and self.is_empty(elements):
                 self.reader_problem("8", "Segment is empty")
         else:
             self.read(seg_id, elements)
-        if seg_id == "ISA" or seg_id == "GS":
-            self.envelope_header(seg_id)
+            if seg_id == "ISA" or seg_id == "GS":
+                self.envelope_header(seg_id)
+                return
+        # The walk to the segment's node; its problems filed, its loop kept.
+        walker = self.walker
+        walker.position = position
+        node = walker.walk(self.node, seg_id, elements, self.sub)
+        if walker.pending:
+            self.file_walk(position, walker.pending)
+        if node is None:  # pyx12 stays where it was, its reader's problems pend
+            self.loops.append(self.node.loop)
             return
-        node = self.walk(position, seg_id, elements)
-        if node is None:
-            return
-        if seg_id == "ST" or seg_id in _TRAILERS:
+        self.node = node
+        self.loops.append(node.loop)
+        if not plain and (seg_id == "ST" or seg_id in _TRAILERS):
             # pyx12 files the reader's problems of a trailer on the segment
             # before, those of the ST on the set; element problems of either go
             # to the envelope, which its report leaves out.
@@ -1382,7 +1417,9 @@ class _Run:
         self.cursor = position
         if self.reader:
             self.flush_reader()
-        found = _segment_problems(node, line, elements, separator, self.sub)
+        found = node.memo.get(line)
+        if found is None:
+            found = _segment_problems(node, line, elements, separator, self.sub)
         if found:
             self.found.extend(
                 _Found(position, f.level, f.code, f.element, f.text, f.value)
@@ -1402,20 +1439,6 @@ class _Run:
 
     def is_empty(self, elements: list[str]) -> bool:
         return not "".join(elements).replace(self.sub, "")
-
-    def walk(self, position: int, seg_id: str, elements: list[str]) -> _Node | None:
-        """The walk to the segment's node; its problems filed, its loop kept."""
-        walker = self.walker
-        walker.position = position
-        node = walker.walk(self.node, seg_id, elements, self.sub)
-        if walker.pending:
-            self.file_walk(position, walker.pending)
-        if node is None:  # pyx12 stays where it was, its reader's problems pend
-            self.loops.append(self.node.loop)
-            return None
-        self.node = node
-        self.loops.append(node.loop)
-        return node
 
     def envelope_header(self, seg_id: str) -> None:
         """ISA and GS: pyx12 sets its walk there rather than walking to them."""
