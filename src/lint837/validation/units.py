@@ -52,7 +52,7 @@ class Unit:
     def text(self) -> str:
         """The unit as X12 text, one segment a line (pyx12 counts lines)."""
         end = self.terminator if self.terminator in "\r\n" else self.terminator + "\n"
-        return "".join(segment + end for segment in self.segments)
+        return end.join(self.segments) + end
 
     @property
     def first_index(self) -> int:
@@ -138,16 +138,16 @@ def units(stream: BinaryIO, name: str, chunk_size: int = CHUNK_SIZE) -> Iterator
         element, terminator = block.delimiters.element, block.delimiters.segment
         keys, texts = block.keys, block.texts
         marks = _marks(element)
-        cursor = 0  # the block's segments before this one are taken
+        # The open set's segments from ``begin`` on are not taken yet: they are
+        # taken in one run when it closes or the block ends.
+        begin = 0
+        first = block.first_index
         for k in compress(range(len(keys)), map(marks.__contains__, keys)):
             text = texts[k]
             segment_id = text.split(element, 1)[0]
             if segment_id != marks[keys[k]]:
                 continue  # ISAX or CLMX: not one of ours
-            if current is not None:
-                current.take(block, cursor, k)
-            cursor = k + 1
-            index = block.first_index + k
+            index = first + k
             if segment_id in ("ISA", "GS"):
                 header = (index, text, _place(block, index))
                 isa, gs = (header, None) if segment_id == "ISA" else (isa, header)
@@ -155,20 +155,22 @@ def units(stream: BinaryIO, name: str, chunk_size: int = CHUNK_SIZE) -> Iterator
                 continue
             if segment_id == "ST":
                 current = _Open([], []) if isa and gs else None
+                begin = k
             if current is None:
                 continue
-            current.take(block, k, k + 1)
-            if segment_id in ("HL", "CLM", "SE"):
-                current.close_claim(index - 1)
             if segment_id == "CLM":
+                current.close_claim(index - 1)
                 fields = text.split(element, 2)
                 current.claim = (index, fields[1] if len(fields) > 1 else "")
+            elif segment_id != "ST":  # HL or SE
+                current.close_claim(index - 1)
             if segment_id == "SE":
+                current.take(block, begin, k + 1)
                 assert isa is not None and gs is not None
                 yield _unit(name, terminator, element, isa, gs, current)
                 current = None
         if current is not None:
-            current.take(block, cursor, len(keys))
+            current.take(block, begin, len(keys))
 
     if current is not None and isa is not None and gs is not None:  # no SE
         current.close_claim(current.indexes[-1])
