@@ -625,11 +625,11 @@ class _Walker:
     def __init__(self, table: _Map) -> None:
         self.counts = [0] * table.slots
         self.keys = table.keys
-        # The ids told apart by one simple element: its place.
+        # The ids told apart by one element or sub-element: its place.
         self.simple = {
-            seg_id: places[0][0]
+            seg_id: places[0]
             for seg_id, places in table.keys.items()
-            if len(places) == 1 and places[0][1] is None
+            if len(places) == 1
         }
         self.plans = table.plans
         self.missing: list[_Missing] = []
@@ -637,22 +637,28 @@ class _Walker:
         self.pending: list[_Found] = []
         self.position = 0
 
-    def walk(
+    def key(
         self, start: _Node, seg_id: str, elements: list[str], sub: str
+    ) -> tuple[object, ...]:
+        """What a walk's plan is remembered by: the start, id and qualifier."""
+        places = self.keys.get(seg_id)
+        if places is None:
+            return (start, seg_id)
+        return (start, seg_id, *_qualifiers(places, elements, sub))
+
+    def walk(
+        self,
+        start: _Node,
+        seg_id: str,
+        elements: list[str],
+        sub: str,
+        key: tuple[object, ...],
+        plan: _Plan | None,
     ) -> _Node | None:
-        """The node the segment is, from ``start``; problems on the way pend."""
-        place = self.simple.get(seg_id)
-        key: tuple[object, ...]
-        if place is not None:  # one simple qualifier
-            value = elements[place].rstrip(sub) if place < len(elements) else None
-            key = (start, seg_id, value)
-        else:
-            places = self.keys.get(seg_id)
-            if places is None:
-                key = (start, seg_id)
-            else:
-                key = (start, seg_id, *_qualifiers(places, elements, sub))
-        plan = self.plans.get(key)
+        """The node the segment is, from ``start``; problems on the way pend.
+
+        ``plan`` is the one remembered by ``key`` (None: not planned yet).
+        """
         if plan is None:
             plan = _Planner().plan(start, seg_id, elements, sub)
             if len(self.plans) < _PLAN_LIMIT:
@@ -778,17 +784,7 @@ def _segment_problems(
         accept = node.accept.get((separator, sub), _UNSEEN)
         if accept is _UNSEEN:
             accept = _accept(node, separator, sub)
-        if (
-            accept is not None
-            and accept.fullmatch(line)
-            and (
-                not node.syntax
-                or all(
-                    _syntax_holds(rule, places, elements, sub)
-                    for rule, places in node.syntax
-                )
-            )
-        ):
+        if accept is not None and accept.fullmatch(line):
             found = ()
         else:
             found = tuple(_checked_segment(node, elements, sub))
@@ -1061,9 +1057,10 @@ def _time_holds(value: str) -> bool:
 # one regular expression, compiled once per node and pair of separators, that
 # only texts without any element problem match (a conservative subset: dates
 # clearly valid, codes of the map, numbers and free text that fit). Where it
-# matches, only the syntax notes are checked; anything else, or a node it
-# cannot express, takes the detailed check. tests/test_fast_accept.py holds
-# it to that: a match means the detailed check finds nothing.
+# matches (syntax notes included), the text has no element problem; anything
+# else, or a node it cannot express, takes the detailed check.
+# tests/test_fast_accept.py holds it to that: a match means the detailed
+# check finds nothing.
 
 # The characters pyx12 allows in an AN or ID element (the 5010 extended set).
 _GOOD: Final = frozenset(
@@ -1131,7 +1128,48 @@ def _accept_segment(node: _Node, separator: str, sub: str) -> str | None:
         tail = f"{sep}{unit}{tail}"
         if optional:
             tail = f"(?:{tail})?"
-    return re.escape(node.id) + tail
+    notes = _accept_syntax(node, separator)
+    if notes is None:
+        return None
+    return notes + re.escape(node.id) + tail
+
+
+def _accept_syntax(node: _Node, separator: str) -> str | None:
+    """The node's syntax notes as lookaheads from the start of the text.
+
+    In a text the pattern takes, an element is present (pyx12's test: there,
+    and not empty once trailing sub-element separators go) exactly when it
+    is not empty: simple values hold no sub-element separator, composites
+    start with a value.
+    """
+    sep = re.escape(separator)
+
+    def there(place: int) -> str:
+        return f"{re.escape(node.id)}(?:{sep}[^{sep}]*){{{place - 1}}}{sep}[^{sep}]"
+
+    out = []
+    for rule, places in node.syntax:
+        if len(places) < 2:
+            return None  # never holds: the detailed check reports it
+        if rule == "P":
+            every = "".join(f"(?={there(p)})" for p in places)
+            none = "".join(f"(?!{there(p)})" for p in places)
+            out.append(f"(?:{every}|{none})")
+        elif rule == "R":
+            out.append("(?=" + "|".join(there(p) for p in places) + ")")
+        elif rule == "E":
+            out.extend(
+                f"(?!(?={there(a)}){there(b)})"
+                for k, a in enumerate(places)
+                for b in places[k + 1 :]
+            )
+        elif rule == "C":
+            rest = "".join(f"(?={there(p)})" for p in places[1:])
+            out.append(f"(?:(?!{there(places[0])})|{rest})")
+        else:  # L
+            rest = "|".join(there(p) for p in places[1:])
+            out.append(f"(?:(?!{there(places[0])})|(?={rest}))")
+    return "".join(out)
 
 
 def _either(value: str | None, empty: bool) -> str:
@@ -1395,14 +1433,39 @@ class _Run:
                 self.envelope_header(seg_id)
                 return
         # The walk to the segment's node; its problems filed, its loop kept.
-        walker = self.walker
-        walker.position = position
-        node = walker.walk(self.node, seg_id, elements, self.sub)
-        if walker.pending:
-            self.file_walk(position, walker.pending)
-        if node is None:  # pyx12 stays where it was, its reader's problems pend
-            self.loops.append(self.node.loop)
-            return
+        walker, start, sub = self.walker, self.node, self.sub
+        place = walker.simple.get(seg_id)
+        key: tuple[object, ...]
+        if place is None:
+            key = walker.key(start, seg_id, elements, sub)
+        else:  # as _qualifiers reads one place, without the call
+            element, part = place
+            value: str | None = None
+            if element < len(elements):
+                if part is None:
+                    value = elements[element].rstrip(sub)
+                else:
+                    parts = elements[element].split(sub)
+                    value = parts[part] if part < len(parts) else None
+            key = (start, seg_id, value)
+        plan = walker.plans.get(key)
+        node = plan[2] if plan is not None else None
+        if node is not None:  # the common walk: one segment in use, counted
+            counts, slot = walker.counts, node.slot
+            counts[slot] += 1
+            if counts[slot] > node.limit:
+                text = f"Segment {node.id} exceeded max count"
+                self.file_walk(
+                    position, [_Found(position, Level.SEGMENT, "5", None, text)]
+                )
+        else:
+            walker.position = position
+            node = walker.walk(start, seg_id, elements, sub, key, plan)
+            if walker.pending:
+                self.file_walk(position, walker.pending)
+            if node is None:  # pyx12 stays where it was, its reader's problems pend
+                self.loops.append(start.loop)
+                return
         self.node = node
         self.loops.append(node.loop)
         if not plain and (seg_id == "ST" or seg_id in _TRAILERS):
