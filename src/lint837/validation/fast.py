@@ -518,9 +518,11 @@ class _Step(NamedTuple):
 
 
 _MISS, _SEGMENT, _LOOP, _LOST = range(4)
-# The node a walk leads to, its steps, and the node when the only step is
-# counting a segment in use (the walk then needs no replay).
-_Plan = tuple["_Node | None", tuple[_Step, ...], "_Node | None"]
+# The node a walk leads to, its steps, and for a quick walk (below) the
+# slots its misses look at and the loop it enters, if any.
+_Plan = tuple[
+    "_Node | None", tuple[_Step, ...], "tuple[int, ...] | None", "_Node | None"
+]
 _PLAN_LIMIT: Final = 50_000
 """Walks remembered per map, at most (each is a start, an id and a qualifier)."""
 
@@ -545,18 +547,10 @@ class _Planner:
             hit = self._scan(loop, position, seg_id, elements, sub)
             if hit is not None:
                 steps = tuple(self.steps)
-                single = (
-                    hit
-                    if len(steps) == 1
-                    and steps[0].kind == _SEGMENT
-                    and steps[0].node is hit
-                    and hit.usage != "N"
-                    else None
-                )
-                return hit, steps, single
+                return (hit, steps, *_quick(hit, steps))
             if loop.parent is None:
                 self.steps.append(_Step(_LOST))
-                return None, tuple(self.steps), None
+                return None, tuple(self.steps), None, None
             position = loop.pos
             loop = _parent_loop(loop)
 
@@ -617,6 +611,29 @@ class _Planner:
         return None
 
 
+def _quick(
+    hit: _Node, steps: tuple[_Step, ...]
+) -> tuple[tuple[int, ...] | None, _Node | None]:
+    """A quick walk: misses, then one segment or loop in use. When none of
+    its misses is due (their counts are not 0), it only counts: the slots
+    its misses look at, and the loop it enters (None: it counts a segment).
+    (None, None) for any other walk."""
+    *misses, last = steps
+    if any(step.kind != _MISS for step in misses):
+        return None, None
+    slots = tuple(step.slot for step in misses)
+    if last.kind == _SEGMENT and last.node is hit and hit.usage != "N":
+        return slots, None
+    if (
+        last.kind == _LOOP
+        and last.first is hit
+        and last.node is not None
+        and last.node.usage != "N"
+    ):
+        return slots, last.node
+    return None, None
+
+
 class _Walker:
     """pyx12's walk over the map, with counters in one list of slots."""
 
@@ -663,18 +680,12 @@ class _Walker:
             plan = _Planner().plan(start, seg_id, elements, sub)
             if len(self.plans) < _PLAN_LIMIT:
                 self.plans[key] = plan
-        node, steps, single = plan
+        node, steps = plan[0], plan[1]
         if self.missing:
             self.missing = []
         if self.pending:
             self.pending = []
         counts = self.counts
-        if single is not None:  # the common walk: one used segment, counted
-            slot = single.slot
-            counts[slot] += 1
-            if counts[slot] > single.limit:
-                self._pend("5", f"Segment {single.id} exceeded max count")
-            return node
         for kind, step_node, first, slot, text in steps:
             if kind == _MISS:
                 if counts[slot] < 1:
@@ -1449,15 +1460,31 @@ class _Run:
                     value = parts[part] if part < len(parts) else None
             key = (start, seg_id, value)
         plan = walker.plans.get(key)
-        node = plan[2] if plan is not None else None
-        if node is not None:  # the common walk: one segment in use, counted
-            counts, slot = walker.counts, node.slot
-            counts[slot] += 1
-            if counts[slot] > node.limit:
-                text = f"Segment {node.id} exceeded max count"
-                self.file_walk(
-                    position, [_Found(position, Level.SEGMENT, "5", None, text)]
-                )
+        node = None
+        if plan is not None and plan[2] is not None:  # a quick walk, maybe
+            node, counts = plan[0], walker.counts
+            for slot in plan[2]:
+                if counts[slot] < 1:  # a miss is due: the full walk
+                    node = None
+                    break
+        if node is not None:
+            loop = plan[3]  # type: ignore[index]
+            if loop is None:
+                slot = node.slot
+                counts[slot] += 1
+                if counts[slot] > node.limit:
+                    text = f"Segment {node.id} exceeded max count"
+                    pend = _Found(position, Level.SEGMENT, "5", None, text)
+                    self.file_walk(position, [pend])
+            else:  # as _Walker._loop, with nothing missing
+                slot = loop.slot
+                counts[slot + 1 : loop.end] = loop.zeros
+                counts[slot] += 1
+                if counts[slot] > loop.limit:
+                    text = f"Loop {loop.id} exceeded max count"
+                    pend = _Found(position, Level.SEGMENT, "4", None, text)
+                    self.file_walk(position, [pend])
+                counts[node.slot] += 1
         else:
             walker.position = position
             node = walker.walk(start, seg_id, elements, sub, key, plan)
