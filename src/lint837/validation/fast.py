@@ -72,6 +72,8 @@ _PLAIN: Final = frozenset(
     "AMT BHT CAS CN1 CR1 CR2 CR3 CRC CTP DMG DTP FRM HCP HI K3 LIN LQ MEA MOA N2 "
     "N3 N4 NM1 NTE OI PAT PER PRV PS1 PWK QTY REF SBR SV1 SV5 SVD".split()
 )
+# Ids known to pass pyx12's test of a segment id (_SEGMENT_ID).
+_GOOD_IDS: Final = _ENVELOPE | {"HL", "CLM", "LX"}
 _UNLIMITED: Final = 1 << 31
 _SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}\Z")
 _NUMBER = re.compile(r"-?[0-9]+\Z")
@@ -1391,6 +1393,7 @@ class _Run:
     def __init__(self, unit: Unit, table: _Map, separator: str, sub: str) -> None:
         self.unit, self.table = unit, table
         self.separator, self.sub = separator, sub
+        self.separators = (separator, sub)
         self.walker = _Walker(table)
         self.found: list[_Found] = []
         self.loops: list[str | None] = []
@@ -1405,15 +1408,118 @@ class _Run:
 
     def all(self) -> None:
         """Each segment as pyx12 reads the unit's text: split again on the
-        terminator (a segment may hold one), up to the first empty one."""
+        terminator (a segment may hold one), up to the first empty one.
+
+        Each segment: pyx12's reader, then its walk, then its element checks
+        (one loop, its invariants in locals: this runs for every segment).
+        """
         text = self.unit.text
         terminator = text[_ISA_LENGTH - 1]
-        segment = self.segment
+        separator, sub, separators = self.separator, self.sub, self.separators
+        walker, loops, problems = self.walker, self.loops, self.found
+        simple, plans, counts = walker.simple, walker.plans, walker.counts
         for position, piece in enumerate(text.split(terminator)):
             line = piece.lstrip("\r\n")
             if not line:  # pyx12 stops reading at an empty segment
                 break
-            segment(position, line)
+            if line[0] == " " or line[-1] == separator:
+                line = self.edges(line)
+            fields = line.split(separator)
+            seg_id, elements = fields[0], fields[1:]
+            plain = seg_id in _PLAIN
+            if plain:  # most segments: only the reader's common checks
+                self.seg_count += 1
+                first = elements[0] if elements else ""
+                if (not first or first[0] == sub) and self.is_empty(elements):
+                    self.reader_problem("8", "Segment is empty")
+            else:
+                self.read(seg_id, elements)
+                if seg_id == "ISA" or seg_id == "GS":
+                    self.envelope_header(seg_id)
+                    continue
+            # The walk to the segment's node; its problems filed, its loop kept.
+            start = self.node
+            place = simple.get(seg_id)
+            key: tuple[object, ...]
+            if place is None:
+                key = walker.key(start, seg_id, elements, sub)
+            else:  # as _qualifiers reads one place, without the call
+                element, part = place
+                value: str | None = None
+                if element < len(elements):
+                    if part is None:
+                        value = elements[element].rstrip(sub)
+                    else:
+                        parts = elements[element].split(sub)
+                        value = parts[part] if part < len(parts) else None
+                key = (start, seg_id, value)
+            plan = plans.get(key)
+            node = None
+            if plan is not None and plan[2] is not None:  # a quick walk, maybe
+                node = plan[0]
+                for slot in plan[2]:
+                    if counts[slot] < 1:  # a miss is due: the full walk
+                        node = None
+                        break
+            if node is not None:
+                loop = plan[3]  # type: ignore[index]
+                if loop is None:
+                    slot = node.slot
+                    counts[slot] += 1
+                    if counts[slot] > node.limit:
+                        what = f"Segment {node.id} exceeded max count"
+                        pend = _Found(position, Level.SEGMENT, "5", None, what)
+                        self.file_walk(position, [pend])
+                else:  # as _Walker._loop, with nothing missing
+                    slot = loop.slot
+                    counts[slot + 1 : loop.end] = loop.zeros
+                    counts[slot] += 1
+                    if counts[slot] > loop.limit:
+                        what = f"Loop {loop.id} exceeded max count"
+                        pend = _Found(position, Level.SEGMENT, "4", None, what)
+                        self.file_walk(position, [pend])
+                    counts[node.slot] += 1
+            else:
+                walker.position = position
+                node = walker.walk(start, seg_id, elements, sub, key, plan)
+                if walker.pending:
+                    self.file_walk(position, walker.pending)
+                if node is None:  # pyx12 stays put, its reader's problems pend
+                    loops.append(start.loop)
+                    continue
+            self.node = node
+            loops.append(node.loop)
+            if not plain and (seg_id == "ST" or seg_id in _TRAILERS):
+                # pyx12 files the reader's problems of a trailer on the segment
+                # before, those of the ST on the set; element problems of either
+                # go to the envelope, which its report leaves out.
+                if seg_id == "ST":
+                    self.cursor = None
+                self.flush_reader()
+                self.cursor = None
+                continue
+            self.cursor = position
+            if self.reader:
+                self.flush_reader()
+            found = node.memo.get(line)
+            if found is None:
+                # The accept pattern first (as _segment_problems, without a call).
+                accept = node.accept.get(separators, _UNSEEN)
+                if (
+                    accept is not None
+                    and accept is not _UNSEEN
+                    and accept.fullmatch(line)
+                ):
+                    found = ()
+                    if len(node.memo) < _MEMO_LIMIT:
+                        node.memo[line] = found
+                else:
+                    found = _segment_problems(node, line, elements, separator, sub)
+            if found:
+                problems.extend(
+                    _Found(position, f.level, f.code, f.element, f.text, f.value)
+                    for f in found
+                )
         for kind, _ in self.envelope:
             if kind == "ST":
                 self.file(Level.TRANSACTION, "2", "SE missing")
@@ -1424,97 +1530,6 @@ class _Run:
 
     def file(self, level: Level, code: str, text: str) -> None:
         self.found.append(_Found(-2, level, code, None, text))
-
-    def segment(self, position: int, line: str) -> None:
-        """One segment: pyx12's reader, then its walk, then its element checks."""
-        separator = self.separator
-        if line[0] == " " or line[-1] == separator:
-            line = self.edges(line)
-        fields = line.split(separator)
-        seg_id, elements = fields[0], fields[1:]
-        plain = seg_id in _PLAIN
-        if plain:  # most segments: only the reader's common checks
-            self.seg_count += 1
-            first = elements[0] if elements else ""
-            if (not first or first[0] == self.sub) and self.is_empty(elements):
-                self.reader_problem("8", "Segment is empty")
-        else:
-            self.read(seg_id, elements)
-            if seg_id == "ISA" or seg_id == "GS":
-                self.envelope_header(seg_id)
-                return
-        # The walk to the segment's node; its problems filed, its loop kept.
-        walker, start, sub = self.walker, self.node, self.sub
-        place = walker.simple.get(seg_id)
-        key: tuple[object, ...]
-        if place is None:
-            key = walker.key(start, seg_id, elements, sub)
-        else:  # as _qualifiers reads one place, without the call
-            element, part = place
-            value: str | None = None
-            if element < len(elements):
-                if part is None:
-                    value = elements[element].rstrip(sub)
-                else:
-                    parts = elements[element].split(sub)
-                    value = parts[part] if part < len(parts) else None
-            key = (start, seg_id, value)
-        plan = walker.plans.get(key)
-        node = None
-        if plan is not None and plan[2] is not None:  # a quick walk, maybe
-            node, counts = plan[0], walker.counts
-            for slot in plan[2]:
-                if counts[slot] < 1:  # a miss is due: the full walk
-                    node = None
-                    break
-        if node is not None:
-            loop = plan[3]  # type: ignore[index]
-            if loop is None:
-                slot = node.slot
-                counts[slot] += 1
-                if counts[slot] > node.limit:
-                    text = f"Segment {node.id} exceeded max count"
-                    pend = _Found(position, Level.SEGMENT, "5", None, text)
-                    self.file_walk(position, [pend])
-            else:  # as _Walker._loop, with nothing missing
-                slot = loop.slot
-                counts[slot + 1 : loop.end] = loop.zeros
-                counts[slot] += 1
-                if counts[slot] > loop.limit:
-                    text = f"Loop {loop.id} exceeded max count"
-                    pend = _Found(position, Level.SEGMENT, "4", None, text)
-                    self.file_walk(position, [pend])
-                counts[node.slot] += 1
-        else:
-            walker.position = position
-            node = walker.walk(start, seg_id, elements, sub, key, plan)
-            if walker.pending:
-                self.file_walk(position, walker.pending)
-            if node is None:  # pyx12 stays where it was, its reader's problems pend
-                self.loops.append(start.loop)
-                return
-        self.node = node
-        self.loops.append(node.loop)
-        if not plain and (seg_id == "ST" or seg_id in _TRAILERS):
-            # pyx12 files the reader's problems of a trailer on the segment
-            # before, those of the ST on the set; element problems of either go
-            # to the envelope, which its report leaves out.
-            if seg_id == "ST":
-                self.cursor = None
-            self.flush_reader()
-            self.cursor = None
-            return
-        self.cursor = position
-        if self.reader:
-            self.flush_reader()
-        found = node.memo.get(line)
-        if found is None:
-            found = _segment_problems(node, line, elements, separator, self.sub)
-        if found:
-            self.found.extend(
-                _Found(position, f.level, f.code, f.element, f.text, f.value)
-                for f in found
-            )
 
     def edges(self, line: str) -> str:
         """A leading space (stripped) and a trailing separator, as pyx12 reads."""
@@ -1570,9 +1585,10 @@ class _Run:
     def read(self, seg_id: str, elements: list[str]) -> None:
         """pyx12's reader: empty segments, ids, HL and LX numbering, trailers."""
         sub = self.sub
-        if self.is_empty(elements):
+        first = elements[0] if elements else ""
+        if (not first or first[0] == sub) and self.is_empty(elements):
             self.reader_problem("8", "Segment is empty")
-        if not _SEGMENT_ID.match(seg_id):
+        if seg_id not in _GOOD_IDS and not _SEGMENT_ID.match(seg_id):
             self.reader_problem("1", "Segment identifier is invalid")
         if seg_id not in _ENVELOPE:
             self.seg_count += 1
