@@ -1418,6 +1418,7 @@ class _Run:
         separator, sub, separators = self.separator, self.sub, self.separators
         walker, loops, problems = self.walker, self.loops, self.found
         simple, plans, counts = walker.simple, walker.plans, walker.counts
+        keys = walker.keys
         for position, piece in enumerate(text.split(terminator)):
             line = piece.lstrip("\r\n")
             if not line:  # pyx12 stops reading at an empty segment
@@ -1442,7 +1443,10 @@ class _Run:
             place = simple.get(seg_id)
             key: tuple[object, ...]
             if place is None:
-                key = walker.key(start, seg_id, elements, sub)
+                if seg_id in keys:
+                    key = walker.key(start, seg_id, elements, sub)
+                else:
+                    key = (start, seg_id)
             else:  # as _qualifiers reads one place, without the call
                 element, part = place
                 value: str | None = None
