@@ -29,11 +29,14 @@ open), this module reports the one engine problem the reference does.
 
 Which node a segment is depends only on where the walk starts, the id and
 the qualifier, never on the counters: each walk is planned once and its
-steps replayed against the counters of the moment. Element checks go by a
-pattern only clean values match, or by a memory of values already checked;
-every memory is bounded, so a batch of any size runs in flat memory. On a
-generated batch (``tests/batchgen.py``, 1,000 claims a set) this checks
-about 17,000-20,000 claims a second where pyx12 checks about 600-700.
+steps replayed against the counters of the moment (most walks only count,
+when none of the segments they pass is due). A segment's elements are
+checked by a memory of texts already checked, then by one pattern per node
+that only texts without problems match (the accept path), and only then
+one by one; every memory is bounded, so a batch of any size runs in flat
+memory. On a generated batch (``tests/batchgen.py``, 1,000 claims a set)
+this checks about 30,000 claims a second, cutting included, where pyx12
+checks about 600-700.
 
 TODO(#6): only the 837P 5010 map (005010X222A1) is held to agreement with
 pyx12; the other maps ``maps.xml`` names compile the same way, and the
