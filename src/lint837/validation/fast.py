@@ -1128,6 +1128,8 @@ def _accept_segment(node: _Node, separator: str, sub: str) -> str | None:
             units.append(dtp)
             k += 2
             continue
+        if node.id == "DTP" and k == 1:
+            return None  # the format is not DTP02's codes: the detailed check
         if isinstance(item, _Field):
             kinds = node.type_codes if item.typed else ()
             value, empty = _accept_field(item, separator, sub, kinds)
