@@ -351,3 +351,22 @@ def test_a_batch_is_validated_much_faster_than_pyx12(tmp_path: Path) -> None:
     assert reference.validate(batch[0]) == []
     slow = (time.perf_counter() - begun) * len(batch)
     assert quick * 5 < slow
+
+
+def test_a_text_means_what_its_own_separators_say() -> None:
+    """The same segment text read with another component separator is
+    another value: what was remembered for one file must not answer for
+    the next. Here ``>`` separates components, so ``HC:J3420`` is one
+    component, a code pyx12 does not know."""
+    data = CLEAN_FILES[0].read_bytes()
+    isa_end = data.index(b"~")
+    other = data[: isa_end - 1] + b">" + data[isa_end:]
+    assert other.count(b">") == 1  # ISA16 only: the texts keep their colons
+
+    # Each file after the other, twice: every answer must be pyx12's.
+    for data_, name in [(data, "a"), (other, "b"), (data, "a"), (other, "b")]:
+        for unit in units_of(data_, name):
+            assert keys(fast.validate(unit), name) == keys(
+                reference.validate(unit), name
+            )
+    assert any(fast.validate(unit) for unit in units_of(other, "b"))

@@ -210,6 +210,17 @@ class _Map:
     paths: dict[str, int]
     keys: dict[str, tuple[tuple[int, int | None], ...]]  # qualifier places by id
     plans: dict[tuple[object, ...], _Plan]  # walks planned so far
+    segments: tuple[_Node, ...] = ()  # every segment node, each with its memory
+    # The separators the segment memories were filled under: a text means
+    # another thing under another component separator, so they start afresh.
+    remembered: list[tuple[str, str] | None] = field(default_factory=lambda: [None])
+
+    def remember_for(self, separators: tuple[str, str]) -> None:
+        """Keep the segment memories only if they were made under ``separators``."""
+        if self.remembered[0] != separators:
+            for node in self.segments:
+                node.memo.clear()
+            self.remembered[0] = separators
 
 
 def _text(element: ElementTree.Element, tag: str) -> str:
@@ -273,7 +284,10 @@ def compiled(name: str) -> _Map:
         if node.key is not None:
             keys.setdefault(node.id, set()).add((node.key.element, node.key.part))
     places = {seg_id: tuple(sorted(found, key=str)) for seg_id, found in keys.items()}
-    return _Map(root.get("xid") or "", start, len(paths) + 1, paths, places, {})
+    segments = tuple(_segments(top))
+    return _Map(
+        root.get("xid") or "", start, len(paths) + 1, paths, places, {}, segments
+    )
 
 
 def _segments(node: _Node) -> Iterator[_Node]:
@@ -1399,6 +1413,7 @@ class _Run:
         self.unit, self.table = unit, table
         self.separator, self.sub = separator, sub
         self.separators = (separator, sub)
+        table.remember_for(self.separators)
         self.walker = _Walker(table)
         self.found: list[_Found] = []
         self.loops: list[str | None] = []
