@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import random
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -337,20 +336,6 @@ def test_a_group_without_a_map_is_an_engine_problem() -> None:
     (unit,) = units_of(text.encode(), "t")
     assert [p.code for p in fast.validate(unit)] == [ENGINE_FAILURE]
     assert engine_failed(reference.validate(unit))
-
-
-def test_a_batch_is_validated_much_faster_than_pyx12(tmp_path: Path) -> None:
-    path = tmp_path / "batch.837"
-    with path.open("wb") as handle:
-        write_batch(handle, 2000, claims_per_transaction=500)
-    batch = units_of(path.read_bytes(), "batch.837")
-    begun = time.perf_counter()
-    assert all(fast.validate(unit) == [] for unit in batch)
-    quick = time.perf_counter() - begun
-    begun = time.perf_counter()
-    assert reference.validate(batch[0]) == []
-    slow = (time.perf_counter() - begun) * len(batch)
-    assert quick * 5 < slow
 
 
 def test_a_text_means_what_its_own_separators_say() -> None:
