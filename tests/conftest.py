@@ -114,6 +114,6 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         if name.startswith("every rule + 20") and plain is not None:
             share += f", {first / plain[0] - 1:+.0%} over every rule"
         reference = found.get("every rule + pyx12 validation, -j 2")
-        if name == "every rule + fast validation" and reference is not None:
+        if name.startswith("every rule + fast") and reference is not None:
             share += f", {reference[0] / first:.1f} times faster than with pyx12 -j 2"
         write(f"{name}: {first:.3f} s, {megabytes:.1f} MB/s{share}")
