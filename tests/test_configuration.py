@@ -12,6 +12,7 @@ from lint837.cli import main
 from lint837.config import load_authorizations, load_policy, load_settings
 from lint837.config.policy import PayerKind
 from lint837.errors import ConfigError
+from lint837.rules import REGISTRY
 from lint837.rules.examples import GOOD_CLAIM
 
 from conftest import FIXTURES
@@ -349,6 +350,59 @@ def test_each_configuration_fails_on_its_own_threshold(
     assert run(capsys, "check", str(lenient), str(strict))[0] == 1
     # --fail-on wins over every configuration.
     assert run(capsys, "check", "--fail-on", "error", str(lenient), str(strict))[0] == 0
+
+
+def _shown(text: str) -> list[dict[str, str]]:
+    """``--show-settings`` output: one mapping of key to value a block."""
+    return [
+        dict(line.split(": ", 1) for line in block.splitlines())
+        for block in text.strip().split("\n\n")
+    ]
+
+
+def test_show_settings_says_what_each_file_would_be_linted_with(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    strict = _practice(
+        tmp_path,
+        "strict",
+        'select = ["PA"]\npolicy = "payers.toml"\nfail-on = "warning"\n'
+        '[severity]\nPA001 = "warning"\n',
+    )
+    bare = _practice(tmp_path, "bare", None)
+    code, out, _ = run(capsys, "check", "--show-settings", str(strict), str(bare))
+    assert code == 0  # nothing linted: the no-prior-auth batch would fail
+    first, second = _shown(out)
+    assert first["configuration"] == str(tmp_path / "strict" / "lint837.toml")
+    assert first["files"] == str(strict)
+    assert first["rules (4)"] == "PA001 PA002 PA003 PA004"
+    assert first["severity"] == "PA001 = warning"
+    assert first["fail-on"] == "warning"
+    assert first["policy"] == str(tmp_path / "strict" / "payers.toml")
+    assert first["validate"] == "fast (no guide code selected)"
+    assert second["configuration"] == "none (the defaults apply)"
+    assert second["files"] == str(bare)
+    assert f"rules ({len(REGISTRY)})" in second
+    assert second["fail-on"] == "error"
+    assert second["policy"] == "none"
+
+    # Flags win over every configuration, as they do when linting.
+    _, out, _ = run(
+        capsys,
+        "check",
+        "--show-settings",
+        "--select",
+        "PA001,X12",
+        "--fail-on",
+        "info",
+        "--validate",
+        "pyx12",
+        str(strict),
+    )
+    (shown,) = _shown(out)
+    assert shown["rules (1)"] == "PA001"
+    assert shown["fail-on"] == "info"
+    assert shown["validate"].startswith("pyx12 (")
 
 
 def test_duplicates_are_compared_within_one_configuration(

@@ -212,6 +212,12 @@ _VALIDATE_OPTION = click.option(
     "lint837.toml or pyproject.toml nearest it, from its folder upward).",
 )
 @click.option("--isolated", is_flag=True, help="Ignore configuration files.")
+@click.option(
+    "--show-settings",
+    is_flag=True,
+    help="Print, for each configuration FILES fall under, its files and the "
+    "settings they would be linted with (flags applied), and lint nothing.",
+)
 @_VALIDATE_OPTION
 @click.option(
     "-j",
@@ -239,6 +245,7 @@ def check(
     write_baseline: Path | None,
     config_file: Path | None,
     isolated: bool,
+    show_settings: bool,
     validate: str | None,
     jobs: int,
 ) -> None:
@@ -251,62 +258,42 @@ def check(
         return
     if statistics:
         output_format = "statistics"
-    with _report_stream(output_file, names) as stream:
-        _check(
-            names,
-            stream,
-            output_format,
-            select,
-            ignore,
-            fail_on,
-            exit_zero,
-            policy,
-            auths,
-            rules_files,
-            baseline,
-            write_baseline,
-            config_file,
-            isolated,
-            jobs,
-            validate,
+    # One run per configuration: each file is linted under the configuration
+    # nearest to it, as ruff does. Batch rules look across the files of a run.
+    runs = [
+        (
+            Recipe(
+                settings,
+                select=tuple(_split_codes(select)) if select else None,
+                ignore=tuple(_split_codes(ignore)) if ignore else None,
+                policy=policy,
+                authorizations=auths,
+                rules_files=rules_files,
+                fail_on=Severity(fail_on) if fail_on else None,
+                validate=validate,
+            ),
+            members,
         )
+        for settings, members in _configurations(names, config_file, isolated)
+    ]
+    if show_settings:
+        for recipe, members in runs:
+            click.echo(_described(recipe, members, baseline))
+        return
+    with _report_stream(output_file, names) as stream:
+        _check(runs, stream, output_format, exit_zero, baseline, write_baseline, jobs)
 
 
 def _check(
-    names: Sequence[str],
+    recipes: Sequence[tuple[Recipe, list[str]]],
     stream: TextIO,
     output_format: str,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    fail_on: str | None,
     exit_zero: bool,
-    policy: Path | None,
-    auths: Path | None,
-    rules_files: tuple[Path, ...],
     baseline: Path | None,
     write_baseline: Path | None,
-    config_file: Path | None,
-    isolated: bool,
     jobs: int,
-    validate: str | None = None,
 ) -> None:
-    # One run per configuration: each file is linted under the configuration
-    # nearest to it, as ruff does. Batch rules look across the files of a run.
-    runs: list[tuple[Recipe, Linter, list[str]]] = []
-    for settings, members in _configurations(names, config_file, isolated):
-        recipe = Recipe(
-            settings,
-            select=tuple(_split_codes(select)) if select else None,
-            ignore=tuple(_split_codes(ignore)) if ignore else None,
-            policy=policy,
-            authorizations=auths,
-            rules_files=rules_files,
-            validate=validate,
-        )
-        runs.append((recipe, recipe.build(), members))
-
-    def threshold_of(settings: Settings) -> Severity:
-        return Severity(fail_on) if fail_on else settings.fail_on
+    runs = [(recipe, recipe.build(), members) for recipe, members in recipes]
 
     # The formatter describes every rule any run has, and shows the strictest
     # threshold; each run fails on its own.
@@ -318,7 +305,7 @@ def _check(
             for code, item in validation.CODES.items():
                 if code in linter.validation_codes:
                     described.setdefault(code, item.as_rule())
-    strictest = min(threshold_of(recipe.settings) for recipe, _, _ in runs)
+    strictest = min(recipe.threshold for recipe, _, _ in runs)
     formatter = FORMATTERS[output_format](stream, list(described.values()), strictest)
     summaries: list[FileSummary] = []
     failing = unreadable = 0
@@ -328,7 +315,7 @@ def _check(
     for recipe, linter, members in runs:
         if formatter.wants_claims:
             linter.on_claim = formatter.claim
-        threshold = threshold_of(recipe.settings)
+        threshold = recipe.threshold
         accepted_path = baseline or recipe.settings.baseline
         accepted = (
             baseline_module.Baseline.load(accepted_path) if accepted_path else None
@@ -409,6 +396,50 @@ def _configurations(
             logger.info("configuration from %s for %d file(s)", found, len(files))
         runs.append((load_settings(found) if found else Settings(), files))
     return runs
+
+
+def _described(recipe: Recipe, files: Sequence[str], baseline: Path | None) -> str:
+    """What ``check --show-settings`` prints for the files of one configuration."""
+    settings = recipe.settings
+    linter = recipe.build()
+    validate = recipe.validate or settings.validate
+    checked = ""
+    if linter.validator is not None:
+        count = len(linter.validation_codes)
+        checked = f" ({count} guide codes)" if count else " (no guide code selected)"
+
+    def named(path: Path | None) -> str:
+        return str(path) if path is not None else "none"
+
+    def table(items: dict[str, frozenset[str]] | dict[str, Severity]) -> str:
+        if not items:
+            return "none"
+        return "; ".join(
+            f"{key} = {value.value}"
+            if isinstance(value, Severity)
+            else f"{key} = {' '.join(sorted(value)) or '(nothing)'}"
+            for key, value in items.items()
+        )
+
+    source = str(settings.source) if settings.source else "none (the defaults apply)"
+    lines = [
+        f"configuration: {source}",
+        f"files: {', '.join('<stdin>' if f == STDIN else f for f in files)}",
+        f"rules ({len(linter.rules)}): {' '.join(r.code for r in linter.rules)}",
+        f"validate: {validate}{checked}",
+        f"severity: {table(linter.severities)}",
+        f"fail-on: {recipe.threshold.value}",
+        f"policy: {named(recipe.policy or settings.policy)}",
+        f"auths: {named(recipe.authorizations or settings.auths)}",
+        "rules files: "
+        + (", ".join(map(str, [*settings.rules, *recipe.rules_files])) or "none"),
+        f"baseline: {named(baseline or settings.baseline)}",
+        "data: "
+        + ("; ".join(f"{k} = {v}" for k, v in settings.data.items()) or "shipped"),
+        f"per-file-ignores: {table(dict(linter.file_ignores))}",
+        f"per-payer-ignores: {table(linter.payer_ignores)}",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 _Report = Callable[[Finding, FileSummary | None], int]
