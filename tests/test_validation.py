@@ -157,6 +157,28 @@ def test_other_transactions_are_not_validated() -> None:
     for path in sorted((FIXTURES / "out_of_scope").glob("*.*")):
         assert validated(path.read_bytes()) == [], path
 
+    # An 837I with a bad code: pyx12 has its map and reports it, but the
+    # rules skip the set (ENV009), and so does validation.
+    data = (FIXTURES / "out_of_scope" / "institutional_5010.837").read_bytes()
+    broken = data.replace(b"HI*ABK:", b"HI*QQQ:", 1)
+    (unit,) = units(io.BytesIO(broken), "t.837")
+    assert VALIDATORS["pyx12"](unit) != []
+    assert validated(broken) == []
+
+
+@pytest.mark.parametrize("validator", sorted(VALIDATORS))
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_release_pyx12_has_no_map_for_is_said_not_validated(
+    validator: str, jobs: int
+) -> None:
+    data = CLEAN.read_bytes().replace(b"005010X222A1", b"005010X222A2")
+    found = list(
+        findings(io.BytesIO(data), "t.837", jobs=jobs, validator=VALIDATORS[validator])
+    )
+    assert [(f.rule, f.severity.value) for f in found] == [("X12997", "warning")]
+    assert "GS08 is 005010X222A2" in found[0].message
+    assert found[0].location.segment == "ST"
+
 
 def test_input_that_is_not_x12_is_an_input_error() -> None:
     with pytest.raises(InputError):

@@ -19,11 +19,12 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import BinaryIO
 
 from lint837.findings import Finding, Location, Severity
+from lint837.model.envelope import IMPLEMENTATION
 from lint837.rules.base import segment_fingerprint
 from lint837.validation import fast
-from lint837.validation.codes import CODES, ValidationCode, translate
+from lint837.validation.codes import CODES, PYX12_VERSION, ValidationCode, translate
 from lint837.validation.problem import Level, Problem
-from lint837.validation.reference import PYX12_VERSION, acknowledge, validate
+from lint837.validation.reference import acknowledge, validate
 from lint837.validation.units import Unit, units
 
 __all__ = [
@@ -85,19 +86,28 @@ def findings(
 def _checked(
     todo: Iterable[Unit], jobs: int, validator: Validator
 ) -> Iterator[tuple[Unit, list[Problem]]]:
-    """Each 837 unit with its problems, in order; other transactions skipped."""
-    todo = (
-        unit for unit in todo if unit.segments[2].startswith("ST" + _sep(unit) + "837")
-    )
+    """Each 837P unit with its problems, in order; other sets skipped.
+
+    The sets the rules skip (ENV009: 837I, 837D, 4010, other transactions)
+    are not validated either. A set whose release pyx12 has no map for
+    gets that one problem instead of the validator's engine error.
+    """
+    todo = (unit for unit in todo if _in_scope(unit))
     if jobs <= 1:
         for unit in todo:
-            yield unit, validator(unit)
+            missing = fast.unmapped(unit)
+            yield unit, [missing] if missing else validator(unit)
         return
 
     # A bounded window of futures: memory stays flat however long the file.
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         pending: deque[tuple[Unit, Future[list[Problem]]]] = deque()
         for unit in todo:
+            if missing := fast.unmapped(unit):
+                known: Future[list[Problem]] = Future()
+                known.set_result([missing])
+                pending.append((unit, known))
+                continue
             pending.append((unit, pool.submit(validator, unit.stripped())))
             if len(pending) >= jobs * WINDOW:
                 done, future = pending.popleft()
@@ -112,10 +122,23 @@ def _sep(unit: Unit) -> str:
     return unit.segments[0][3]
 
 
+def _in_scope(unit: Unit) -> bool:
+    """An 837 on the 005010X222 guide by ST03, else GS08: what the rules lint."""
+    separator = _sep(unit)
+    st = unit.segments[2].split(separator)
+    if st[0] != "ST" or len(st) < 2 or st[1] != "837":
+        return False
+    release = st[3] if len(st) > 3 and st[3] else ""
+    if not release:
+        group = unit.segments[1].split(separator)
+        release = group[8] if len(group) > 8 else ""
+    return release.strip().startswith(IMPLEMENTATION)
+
+
 # pyx12's text quotes the bad value; it stays only where the value is a
 # code: a too-long or malformed element may hold a name, a member id or a
 # birth date.
-_SHOWS_VALUE = {"X12207"}
+_SHOWS_VALUE = {"X12207", "X12997"}  # a bad code; a release (GS08)
 
 
 def _redacted(detail: str, segment: str, separator: str, keep: str | None) -> str:

@@ -20,6 +20,9 @@ from lint837.findings import Finding, Severity
 from lint837.rules.base import Example, Reporter, Rule
 from lint837.validation.problem import Level
 
+PYX12_VERSION = "4.0.0"
+"""The pyx12 release whose error codes this table translates."""
+
 
 @dataclass(frozen=True, slots=True)
 class ValidationCode:
@@ -29,6 +32,7 @@ class ValidationCode:
     name: str
     summary: str
     severity: Severity = Severity.ERROR
+    fact: str | None = None  # the why, where it is not the guide's
 
     def as_rule(self) -> Rule:
         """The code as a rule the formatters can describe (SARIF's rule list).
@@ -52,6 +56,8 @@ class ValidationCode:
 
     @property
     def why(self) -> str:
+        if self.fact is not None:
+            return self.fact
         return (
             "The 005010X222A1 implementation guide, as pyx12 4.0.0's 837P map "
             "encodes it. A clearinghouse rejects a transaction set with this "
@@ -195,6 +201,22 @@ FAILED = ValidationCode(
 ENGINE_FAILURE = "ENGINE"
 """The code of the problem made when pyx12 raises instead of reporting."""
 _TABLE[(Level.TRANSACTION, ENGINE_FAILURE)] = FAILED
+
+NO_MAP = "NOMAP"
+"""The code of the problem made for a set whose GS08 pyx12 has no map for."""
+_TABLE[(Level.TRANSACTION, NO_MAP)] = ValidationCode(
+    "X12997",
+    "no-guide-map",
+    "The set's guide release has no map: it was not validated.",
+    Severity.WARNING,
+    "pyx12 4.0.0 carries one 837P map of the 5010 guides, 005010X222A1: the "
+    "release HIPAA adopts for professional claims, the 005010X222 guide with "
+    "its Type 1 errata (45 CFR 162.1102). A set that declares another release "
+    "in GS08 (005010X222, 005010X222A2) is linted by the rules but cannot be "
+    "checked against the guide here, and a clearinghouse that takes only "
+    "005010X222A1 rejects it for the release alone: declare 005010X222A1 in "
+    "GS08 and ST03 unless the receiver asks for another.",
+)
 
 CODES: dict[str, ValidationCode] = {
     item.code: item for item in (*_TABLE.values(), UNKNOWN)

@@ -38,9 +38,12 @@ memory. On a generated batch (``tests/batchgen.py``, 1,000 claims a set)
 this checks about 30,000 claims a second, cutting included, where pyx12
 checks about 600-700.
 
-TODO(#6): only the 837P 5010 map (005010X222A1) is held to agreement with
-pyx12; the other maps ``maps.xml`` names compile the same way, and the
-mark can go when a test compares them too.
+Only 837P sets on the 005010X222 guide are validated (the rules skip the
+others), and pyx12 4.0.0 maps one release of it, 005010X222A1: that is
+the map the agreement tests hold. A set of another release gets
+:func:`unmapped`'s problem instead; a map a later pyx12 adds for it would
+be compiled the same way (the 837I map, 005010X223A2, compiles and agrees
+with pyx12 on the public corpus's three 837I files it reads).
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ from dataclasses import dataclass, field, replace
 from importlib.resources import files
 from typing import Final, NamedTuple
 
-from lint837.validation.codes import ENGINE_FAILURE
+from lint837.validation.codes import ENGINE_FAILURE, NO_MAP, PYX12_VERSION
 from lint837.validation.problem import Level, Problem
 from lint837.validation.units import MADE_UP, Unit
 
@@ -1355,16 +1358,11 @@ def validate(unit: Unit) -> list[Problem]:
     ``check`` runs it by default (``--validate=fast``).
     """
     isa = unit.segments[0]
-    if len(isa) + 1 != _ISA_LENGTH or isa[84:89] not in ("00401", "00501"):
+    if not _readable(isa):
         # pyx12 refuses the file before reading it (the reference's ValueError).
         return [_engine(unit, "it raised ValueError")]
     separator, sub = isa[3], isa[104]
-    group = unit.segments[1].split(separator)
-    name = _map_file(
-        _value(isa.split(separator)[1:], 12, sub) or "",
-        _value(group[1:], 8, sub) or "",
-        _value(group[1:], 1, sub) or "",
-    )
+    name = _map_of(unit)
     if name is None:
         return [_engine(unit, "it raised EngineError")]  # "Map not found"
     if len(isa.split(separator)) != 17:
@@ -1376,6 +1374,39 @@ def validate(unit: Unit) -> list[Problem]:
         logger.debug("pyx12 would stop on %s: %s", unit.source, error.kind)
         return [_engine(unit, f"it raised {error.kind}")]
     return run.problems()
+
+
+def _readable(isa: str) -> bool:
+    """An ISA pyx12 reads: its full length, version 00401 or 00501."""
+    return len(isa) + 1 == _ISA_LENGTH and isa[84:89] in ("00401", "00501")
+
+
+def _map_of(unit: Unit) -> str | None:
+    """The map pyx12 picks for a unit by ISA12, GS08 and GS01; None if none."""
+    isa = unit.segments[0]
+    separator, sub = isa[3], isa[104]
+    group = unit.segments[1].split(separator)
+    return _map_file(
+        _value(isa.split(separator)[1:], 12, sub) or "",
+        _value(group[1:], 8, sub) or "",
+        _value(group[1:], 1, sub) or "",
+    )
+
+
+def unmapped(unit: Unit) -> Problem | None:
+    """A NO_MAP problem for a set pyx12 has no map for (its ISA readable).
+
+    Both validators would only report pyx12's EngineError ("Map not
+    found") on it; this says what it means, and that nothing was checked.
+    """
+    isa = unit.segments[0]
+    if not _readable(isa) or _map_of(unit) is not None:
+        return None
+    release = _value(unit.segments[1].split(isa[3])[1:], 8, isa[104]) or ""
+    why = f"GS08 is {release or '(empty)'}, which pyx12 {PYX12_VERSION} has no map for"
+    return Problem(
+        Level.TRANSACTION, NO_MAP, unit.first_index, None, None, why, release
+    )
 
 
 class _Raises(Exception):

@@ -42,9 +42,6 @@ from lint837.validation.units import Unit
 
 logger = logging.getLogger(__name__)
 
-PYX12_VERSION = "4.0.0"
-"""The pyx12 release whose error codes lint837.validation.codes translates."""
-
 
 def validate(unit: Unit) -> list[Problem]:
     """pyx12's problems with one transaction set, at the file's positions.
