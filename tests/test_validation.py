@@ -20,6 +20,7 @@ from lint837.validation import (
     CODES,
     PYX12_VERSION,
     VALIDATORS,
+    Ahead,
     Level,
     Problem,
     Unit,
@@ -144,6 +145,71 @@ def test_processes_report_what_one_process_does(tmp_path: Path) -> None:
     one, two = validated(data), validated(data, jobs=2)
     assert len(one) == 14  # two findings on each of the seven lines
     assert [f.as_dict() for f in two] == [f.as_dict() for f in one]
+
+
+def ahead(path: Path, jobs: int = 2, **options: int) -> Ahead:
+    return Ahead(
+        str(path),
+        "t.837",
+        jobs=jobs,
+        codes=frozenset(CODES),
+        severities={},
+        validator=VALIDATORS["fast"],
+        **options,
+    )
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_ahead_gives_what_findings_gives_in_bounded_batches(
+    tmp_path: Path, jobs: int
+) -> None:
+    path = tmp_path / "batch.837"
+    with path.open("wb") as handle:
+        write_batch(handle, 120, claims_per_transaction=30)
+    path.write_bytes(path.read_bytes().replace(b"*11**1~", b"*ZZZ**1~", 7))
+    data = io.BytesIO(path.read_bytes())
+    fast = findings(data, "t.837", validator=VALIDATORS["fast"])
+    expected = [f.as_dict() for f in fast]
+    assert len(expected) == 14
+    # Two findings a batch, one batch waiting: the process waits on the reader.
+    with ahead(path, jobs, batch=2, window=1) as found:
+        assert [f.as_dict() for f in found] == expected
+
+
+def test_ahead_raises_what_findings_raises(tmp_path: Path) -> None:
+    text = tmp_path / "notes.837"
+    text.write_text("not a claim file")
+    with ahead(text) as found, pytest.raises(InputError, match="not an X12 file"):
+        list(found)
+    with ahead(tmp_path / "gone.837") as found, pytest.raises(InputError) as error:
+        list(found)
+    assert "cannot open" in str(error.value)
+    assert error.value.source == str(tmp_path / "gone.837")
+
+
+def test_ahead_closed_unread_ends_its_process(tmp_path: Path) -> None:
+    path = tmp_path / "batch.837"
+    with path.open("wb") as handle:
+        write_batch(handle, 60, claims_per_transaction=30)
+    path.write_bytes(path.read_bytes().replace(b"*11**1~", b"*ZZZ**1~"))
+    found = ahead(path, batch=1, window=1)  # 120 findings: it must wait
+    found.close()
+    assert not found._process.is_alive()
+
+
+@pytest.mark.parametrize("jobs", ["2", "3"])
+def test_check_in_processes_reports_what_one_process_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], jobs: str
+) -> None:
+    """With -j, a file is validated in other processes while its rules run:
+    the report is the same, rules' findings first, then the guide's."""
+    path = broken_file(tmp_path)
+    assert main(["check", "--format", "json", str(path)]) == 1
+    alone = json.loads(capsys.readouterr().out)
+    assert main(["check", "--format", "json", "-j", jobs, str(path)]) == 1
+    assert json.loads(capsys.readouterr().out) == alone
+    rules = [f["rule"] for f in alone["findings"]]
+    assert "X12207" in rules and rules[-1].startswith("X12")
 
 
 def test_pyx12_raising_is_a_finding_not_a_crash() -> None:

@@ -12,7 +12,7 @@ import os
 import sys
 import tempfile
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, TextIO
@@ -227,7 +227,7 @@ _VALIDATE_OPTION = click.option(
     show_default=True,
     help="Lint files in N processes, each file a run of its own: batch rules "
     "then look within a file. With --validate, sets are validated in N "
-    "processes too.",
+    "processes too; a single file's while its rules run.",
 )
 def check(
     files: tuple[str, ...],
@@ -446,11 +446,11 @@ _Report = Callable[[Finding, FileSummary | None], int]
 
 
 def _report_guide(
-    linter: Linter, stream: BinaryIO, summary: FileSummary, report: _Report, jobs: int
+    found: Iterable[Finding], summary: FileSummary, report: _Report
 ) -> int:
-    """Report a file's X12 findings (none without a validator); the failing."""
+    """Report a file's X12 findings; the number that fail."""
     failing = 0
-    for finding in linter.validate(stream, summary.file, jobs):
+    for finding in found:
         summary.findings[finding.severity.value] += 1
         failing += report(finding, summary)
     return failing
@@ -465,8 +465,9 @@ def _lint_in_one_run(
 ) -> tuple[int, int]:
     """Lint every file in this process; (failing findings, unreadable files).
 
-    Each file is validated after its rules when the linter has a validator,
-    its transaction sets in ``jobs`` processes.
+    Each file's guide findings follow its rules' when the linter has a
+    validator. With ``jobs`` > 1 a file's sets are validated in ``jobs``
+    processes while its rules run here; standard input's, after them.
     """
     failing = unreadable = 0
     for name in names:
@@ -479,13 +480,22 @@ def _lint_in_one_run(
                     for finding in linter.lint_stream(kept, summary.file, summary):
                         failing += report(finding, summary)
                     kept.seek(0)
-                    failing += _report_guide(linter, kept, summary, report, jobs)
+                    found = linter.validate(kept, summary.file, jobs)
+                    failing += _report_guide(found, summary, report)
                 continue
-            for finding in linter.lint_path(name, summary):
-                failing += report(finding, summary)
-            if linter.validator is not None:
-                with open(name, "rb") as stream:
-                    failing += _report_guide(linter, stream, summary, report, jobs)
+            ahead = linter.validate_ahead(name, jobs) if jobs > 1 else None
+            try:
+                for finding in linter.lint_path(name, summary):
+                    failing += report(finding, summary)
+                if ahead is not None:
+                    failing += _report_guide(ahead, summary, report)
+                elif linter.validator is not None:
+                    with open(name, "rb") as stream:
+                        found = linter.validate(stream, summary.file)
+                        failing += _report_guide(found, summary, report)
+            finally:
+                if ahead is not None:
+                    ahead.close()
         except InputError as error:
             summary.error = error.message
             unreadable += 1

@@ -336,6 +336,24 @@ class Linter:
             validator=self.validator,
         )
 
+    def validate_ahead(self, path: str | Path, jobs: int) -> validation.Ahead | None:
+        """:meth:`validate` for a file, begun now in another process.
+
+        For a caller that lints the file's rules meanwhile; its sets are
+        validated in ``jobs`` processes as :meth:`validate` does. None when
+        there is nothing to validate (no validator, no guide code selected).
+        """
+        if self.validator is None or not self.validation_codes:
+            return None
+        return validation.Ahead(
+            str(path),
+            str(path),
+            jobs=jobs,
+            codes=self.validation_codes,
+            severities=self.severities,
+            validator=self.validator,
+        )
+
     def finish(self) -> Iterator[Finding]:
         """Findings that batch rules keep until every input has been read."""
         end = RunEnd()

@@ -12,12 +12,14 @@ sets are independent, so they are checked in parallel processes when asked.
 
 from __future__ import annotations
 
+import multiprocessing
 import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import BinaryIO
 
+from lint837.errors import InputError
 from lint837.findings import Finding, Location, Severity
 from lint837.model.envelope import IMPLEMENTATION
 from lint837.rules.base import segment_fingerprint
@@ -31,6 +33,7 @@ __all__ = [
     "CODES",
     "PYX12_VERSION",
     "VALIDATORS",
+    "Ahead",
     "Level",
     "Problem",
     "Unit",
@@ -81,6 +84,108 @@ def findings(
                 said.add(key)
             severity = (severities or {}).get(code.code, code.severity)
             yield _finding(unit, problem, code, severity)
+
+
+AHEAD_BATCH = 256
+"""Findings sent back at a time by :class:`Ahead`'s process."""
+
+AHEAD_WINDOW = 64
+"""Batches :class:`Ahead`'s process may send before the caller reads them."""
+
+
+class Ahead:
+    """A file's guide findings, worked out in another process from now on.
+
+    For a caller with other work to do on the same file, the rules: the
+    other process reads and validates the file while the caller goes on,
+    and iterating yields its findings, in order, as :func:`findings` would
+    (raising InputError as it would). The other process validates the
+    sets itself, or in a pool of ``jobs`` processes. At most ``window``
+    batches of ``batch`` findings wait to be read: memory stays bounded
+    however many problems the file has. Close it (or use it as a context
+    manager) so that the process ends even when it is not read to the end.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        name: str,
+        *,
+        jobs: int,
+        codes: frozenset[str],
+        severities: dict[str, Severity],
+        validator: Validator,
+        batch: int = AHEAD_BATCH,
+        window: int = AHEAD_WINDOW,
+    ) -> None:
+        context = multiprocessing.get_context()
+        self._queue: multiprocessing.Queue[_Sent] = context.Queue(window)
+        options = (jobs, codes, severities, validator, batch)
+        # Not a daemon: with jobs > 2 it starts processes of its own.
+        self._process = context.Process(
+            target=_validate_into, args=(self._queue, path, name, *options)
+        )
+        self._process.start()
+
+    def __iter__(self) -> Iterator[Finding]:
+        while (sent := self._queue.get()) is not None:
+            if isinstance(sent, BaseException):
+                raise sent
+            yield from sent
+        self._process.join()
+
+    def close(self) -> None:
+        """End the process if it is still at work (nobody will read it)."""
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+
+    def __enter__(self) -> Ahead:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+_Sent = list[Finding] | BaseException | None
+
+
+def _validate_into(
+    queue: multiprocessing.Queue[_Sent],
+    path: str,
+    name: str,
+    jobs: int,
+    codes: frozenset[str],
+    severities: dict[str, Severity],
+    validator: Validator,
+    size: int,
+) -> None:
+    """:class:`Ahead`'s process: the findings in batches of ``size``, then None."""
+    batch: list[Finding] = []
+    try:
+        with open(path, "rb") as stream:
+            found = findings(
+                stream,
+                name,
+                jobs=jobs,
+                wanted=codes.__contains__,
+                severities=severities,
+                validator=validator,
+            )
+            for finding in found:
+                batch.append(finding)
+                if len(batch) >= size:
+                    queue.put(batch)
+                    batch = []
+        queue.put(batch)
+    except InputError as error:
+        queue.put(error)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        queue.put(InputError(f"cannot open: {reason}", source=path))
+    except Exception as error:  # a bug: the caller raises it, as for its own
+        queue.put(RuntimeError(f"validation of {name} failed: {error!r}"))
+    queue.put(None)
 
 
 def _checked(
