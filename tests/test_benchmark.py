@@ -137,11 +137,11 @@ def test_floor_on_the_j3420_batch(
 
 
 # TODO(#3): the issue asks every rule to reach 0.4x of the baseline, and
-# 0.3x when every claim bills J3420; measured in two runs on one day:
-# 0.08-0.11x and 0.05-0.07x. The floor rows above bound what any
+# 0.3x when every claim bills J3420; measured in four runs on one day:
+# 0.08-0.11x and 0.04-0.07x. The floor rows above bound what any
 # claim-by-claim engine can reach in CPython: reading, building each
 # claim's model and one set lookup a claim, with no rule run, reach
-# 0.28-0.39x (0.41-0.52x on the J3420 batch; 0.47-0.49x on both on a
+# 0.28-0.39x (0.39-0.52x on the J3420 batch; 0.47-0.49x on both on a
 # quieter day). 0.4x is past that floor; 0.3x leaves about 5 us a J3420
 # claim beyond it, in which its three batch rules alone must index each
 # J3420 line (patient, provider, date, units). The mark can go with a
@@ -191,13 +191,14 @@ def validated(validator: str, jobs: int = 1) -> Callable[[Path], int]:
 
 
 # TODO(#6): issue #6 asks every rule with fast validation to reach 0.3x of
-# the baseline and to be 25 times faster than with pyx12 in two processes;
-# measured in two runs on one day: 0.03-0.04x, 14-16 times, and 20 times
-# with -j 2 on both sides. The fast walk checks each of the batch's 800,000
-# segments against the guide in Python (about 1.6 s, 32,000 claims a
-# second, on a quiet day); 0.3x is about the floor rows' own time, which
-# leaves nothing for the rules and the walk. The mark can go with a
-# compiled walk, or with targets revised against the floor rows above.
+# the baseline and to be 25 times faster than with pyx12 in two processes.
+# The second holds with -j 2 on both sides (28 times in the last run, one
+# process 14-17 times); the first does not: 0.03-0.06x. The fast walk
+# checks each of the batch's 800,000 segments against the guide in Python
+# (about 1.6 s, 32,000 claims a second, on a quiet day); 0.3x is about the
+# floor rows' own time, which leaves nothing for the rules and the walk.
+# The mark can go with a compiled walk, or with the target revised against
+# the floor rows above.
 def test_every_rule_and_fast_validation(
     benchmark: pytest.FixtureRequest, batch: Path
 ) -> None:
