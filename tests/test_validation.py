@@ -445,6 +445,19 @@ def test_the_gate_holds_what_the_999_would_reject(
     assert "IK5*R" in acknowledge(io.BytesIO(held.read_bytes()), "held")
 
 
+def test_the_gate_in_processes_splits_as_one_process_does(tmp_path: Path) -> None:
+    """With -j the sets are validated while the rules run: same split."""
+    source = broken_file(tmp_path)
+    outputs = {}
+    for jobs in ("1", "2"):
+        clean, held, report = (tmp_path / f"{part}-{jobs}" for part in "chr")
+        args = ["gate", str(source), "--clean", str(clean), "--held", str(held)]
+        assert main([*args, "--report", str(report), "-j", jobs]) == 1
+        outputs[jobs] = [path.read_bytes() for path in (clean, held, report)]
+    assert outputs["2"] == outputs["1"]
+    assert b"X12207" in outputs["1"][2]  # the report has the guide finding
+
+
 class _Pipe(io.BytesIO):
     """A stream that cannot seek, like a socket or a pipe."""
 

@@ -484,7 +484,7 @@ def _lint_in_one_run(
                     failing += _report_guide(found, summary, report)
                 continue
             ahead = linter.validate_ahead(name, jobs) if jobs > 1 else None
-            try:
+            with _closing(ahead):
                 for finding in linter.lint_path(name, summary):
                     failing += report(finding, summary)
                 if ahead is not None:
@@ -493,9 +493,6 @@ def _lint_in_one_run(
                     with open(name, "rb") as stream:
                         found = linter.validate(stream, summary.file)
                         failing += _report_guide(found, summary, report)
-            finally:
-                if ahead is not None:
-                    ahead.close()
         except InputError as error:
             summary.error = error.message
             unreadable += 1
@@ -604,11 +601,13 @@ def gate(
     threshold = Severity(fail_on) if fail_on else settings.fail_on
     name = "<stdin>" if batch == STDIN else batch
 
-    with _gate_input(batch) as source:
+    # A file's sets are validated in other processes while its rules run.
+    ahead = linter.validate_ahead(batch, jobs) if jobs > 1 and batch != STDIN else None
+    with _gate_input(batch) as source, _closing(ahead):
         head = source.read(4096)
         source.seek(0)
         terminator, suffix = gates.line_style(head)
-        result = gates.judge(linter, source, name, threshold, jobs)
+        result = gates.judge(linter, source, name, threshold, jobs, ahead)
         source.seek(0)
         with _output(clean_path) as clean, _output(held_path) as held:
             gates.split(
@@ -627,6 +626,16 @@ def gate(
     )
     if held_count:
         raise SystemExit(EXIT_FINDINGS)
+
+
+@contextmanager
+def _closing(ahead: validation.Ahead | None) -> Iterator[None]:
+    """End an :class:`~lint837.validation.Ahead`'s process, if there is one."""
+    try:
+        yield
+    finally:
+        if ahead is not None:
+            ahead.close()
 
 
 @contextmanager

@@ -142,6 +142,7 @@ def judge(
     name: str,
     threshold: Severity,
     jobs: int = 1,
+    guide: Iterable[Finding] | None = None,
 ) -> GateResult:
     """Pass 1: lint the batch; decide, claim by claim, clean or held.
 
@@ -151,7 +152,9 @@ def judge(
     finding: the clean output then carries no claim the clearinghouse's 999
     would reject for its own segments. Guide problems outside claims
     (headers, provider and subscriber loops) hold nothing; the report lists
-    them.
+    them. ``guide`` gives the guide findings when they are worked out
+    elsewhere already (:meth:`Linter.validate_ahead`); the stream is then
+    read once.
     """
     result = GateResult(summary=FileSummary(name))
     bookkeeper = _Judge(result, name)
@@ -160,9 +163,11 @@ def judge(
         bookkeeper.pending.append(finding)
     for finding in [*bookkeeper.pending, *linter.finish()]:
         bookkeeper.place(finding)
-    if linter.validator is not None:
+    if guide is None and linter.validator is not None:
         stream.seek(0)
-        for finding in linter.validate(stream, name, jobs):
+        guide = linter.validate(stream, name, jobs)
+    if guide is not None:
+        for finding in guide:
             assert result.summary is not None
             result.summary.findings[finding.severity.value] += 1
             bookkeeper.place(finding)
