@@ -6,6 +6,7 @@ import io
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import jsonschema
@@ -187,14 +188,38 @@ def test_ahead_raises_what_findings_raises(tmp_path: Path) -> None:
     assert error.value.source == str(tmp_path / "gone.837")
 
 
-def test_ahead_closed_unread_ends_its_process(tmp_path: Path) -> None:
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_ahead_closed_unread_ends_its_process_and_pool(
+    tmp_path: Path, jobs: int
+) -> None:
     path = tmp_path / "batch.837"
     with path.open("wb") as handle:
         write_batch(handle, 60, claims_per_transaction=30)
     path.write_bytes(path.read_bytes().replace(b"*11**1~", b"*ZZZ**1~"))
-    found = ahead(path, batch=1, window=1)  # 120 findings: it must wait
+    found = ahead(path, jobs, batch=1, window=1)  # 120 findings: it must wait
+    pid = found._process.pid
+    assert pid is not None
+    next(iter(found))  # the pool is at work
     found.close()
     assert not found._process.is_alive()
+    # Nothing of its process group runs on (the pool's processes included).
+    time.sleep(0.5)
+    assert running_in_group(pid) == []
+
+
+def running_in_group(group: int) -> list[int]:
+    """The processes of a process group that are not zombies (Linux /proc)."""
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("no /proc to read process groups from")
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # it ended meanwhile
+        if fields[0] != "Z" and int(fields[2]) == group:
+            found.append(int(stat.parent.name))
+    return found
 
 
 @pytest.mark.parametrize("jobs", ["2", "3"])

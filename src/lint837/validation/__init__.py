@@ -13,10 +13,13 @@ sets are independent, so they are checked in parallel processes when asked.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import re
+import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from queue import Full
 from typing import BinaryIO
 
 from lint837.errors import InputError
@@ -121,7 +124,7 @@ class Ahead:
         context = multiprocessing.get_context()
         self._queue: multiprocessing.Queue[_Sent] = context.Queue(window)
         options = (jobs, codes, severities, validator, batch)
-        # Not a daemon: with jobs > 2 it starts processes of its own.
+        # Not a daemon: with jobs > 1 it starts a pool of its own.
         self._process = context.Process(
             target=_validate_into, args=(self._queue, path, name, *options)
         )
@@ -135,9 +138,13 @@ class Ahead:
         self._process.join()
 
     def close(self) -> None:
-        """End the process if it is still at work (nobody will read it)."""
-        if self._process.is_alive():
-            self._process.terminate()
+        """End the process and its pool if still at work (nobody will read it)."""
+        pid = self._process.pid
+        if pid is not None and self._process.is_alive():
+            try:  # the process leads a group of its own: its pool is in it
+                os.killpg(pid, signal.SIGTERM)
+            except (AttributeError, ProcessLookupError, PermissionError):
+                self._process.terminate()  # no groups here, or not yet one
         self._process.join()
 
     def __enter__(self) -> Ahead:
@@ -160,7 +167,24 @@ def _validate_into(
     validator: Validator,
     size: int,
 ) -> None:
-    """:class:`Ahead`'s process: the findings in batches of ``size``, then None."""
+    """:class:`Ahead`'s process: the findings in batches of ``size``, then None.
+
+    It leads a process group of its own, so that closing ends its pool too,
+    and gives up when its caller has gone.
+    """
+    if hasattr(os, "setpgrp"):
+        os.setpgrp()
+    caller = os.getppid()
+
+    def send(item: _Sent) -> None:
+        while True:
+            try:
+                queue.put(item, timeout=1)
+                return
+            except Full:
+                if os.getppid() != caller:  # nobody will ever read it
+                    os._exit(1)
+
     batch: list[Finding] = []
     try:
         with open(path, "rb") as stream:
@@ -175,17 +199,17 @@ def _validate_into(
             for finding in found:
                 batch.append(finding)
                 if len(batch) >= size:
-                    queue.put(batch)
+                    send(batch)
                     batch = []
-        queue.put(batch)
+        send(batch)
     except InputError as error:
-        queue.put(error)
+        send(error)
     except OSError as error:
         reason = error.strerror or str(error)
-        queue.put(InputError(f"cannot open: {reason}", source=path))
+        send(InputError(f"cannot open: {reason}", source=path))
     except Exception as error:  # a bug: the caller raises it, as for its own
-        queue.put(RuntimeError(f"validation of {name} failed: {error!r}"))
-    queue.put(None)
+        send(RuntimeError(f"validation of {name} failed: {error!r}"))
+    send(None)
 
 
 def _checked(
@@ -205,7 +229,8 @@ def _checked(
         return
 
     # A bounded window of futures: memory stays flat however long the file.
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs)
+    try:
         pending: deque[tuple[Unit, Future[list[Problem]]]] = deque()
         for unit in todo:
             if missing := fast.unmapped(unit):
@@ -220,6 +245,8 @@ def _checked(
         while pending:
             done, future = pending.popleft()
             yield done, future.result()
+    finally:  # a reader that stops early waits for no set it will not read
+        pool.shutdown(cancel_futures=True)
 
 
 def _sep(unit: Unit) -> str:
