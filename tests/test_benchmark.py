@@ -192,8 +192,8 @@ def validated(validator: str, jobs: int = 1) -> Callable[[Path], int]:
 
 # TODO(#6): issue #6 asks every rule with fast validation to reach 0.3x of
 # the baseline and to be 25 times faster than with pyx12 in two processes.
-# The second holds with -j 2 on both sides (28 times in the last run, one
-# process 14-17 times); the first does not: 0.03-0.06x. The fast walk
+# The second is about reached with -j 2 on both sides (23-28 times in two
+# runs, one process 14-19 times); the first is not: 0.03-0.07x. The walk
 # checks each of the batch's 800,000 segments against the guide in Python
 # (about 1.6 s, 32,000 claims a second, on a quiet day); 0.3x is about the
 # floor rows' own time, which leaves nothing for the rules and the walk.
