@@ -138,11 +138,18 @@ def test_values_that_may_be_patient_data_are_never_shown() -> None:
     assert any("QQ" in f.message for f in coded if f.rule == "X12207")
 
 
-def test_processes_report_what_one_process_does(tmp_path: Path) -> None:
+def bad_places(tmp_path: Path, claims: int, lines: int = -1) -> Path:
+    """A generated batch, 30 claims a set, in which ``lines`` lines (all by
+    default) bill place of service ZZZ: two guide findings each."""
     path = tmp_path / "batch.837"
     with path.open("wb") as handle:
-        write_batch(handle, 120, claims_per_transaction=30)
-    data = path.read_bytes().replace(b"*11**1~", b"*ZZZ**1~", 7)
+        write_batch(handle, claims, claims_per_transaction=30)
+    path.write_bytes(path.read_bytes().replace(b"*11**1~", b"*ZZZ**1~", lines))
+    return path
+
+
+def test_processes_report_what_one_process_does(tmp_path: Path) -> None:
+    data = bad_places(tmp_path, 120, 7).read_bytes()
     one, two = validated(data), validated(data, jobs=2)
     assert len(one) == 14  # two findings on each of the seven lines
     assert [f.as_dict() for f in two] == [f.as_dict() for f in one]
@@ -164,10 +171,7 @@ def ahead(path: Path, jobs: int = 2, **options: int) -> Ahead:
 def test_ahead_gives_what_findings_gives_in_bounded_batches(
     tmp_path: Path, jobs: int
 ) -> None:
-    path = tmp_path / "batch.837"
-    with path.open("wb") as handle:
-        write_batch(handle, 120, claims_per_transaction=30)
-    path.write_bytes(path.read_bytes().replace(b"*11**1~", b"*ZZZ**1~", 7))
+    path = bad_places(tmp_path, 120, 7)
     data = io.BytesIO(path.read_bytes())
     fast = findings(data, "t.837", validator=VALIDATORS["fast"])
     expected = [f.as_dict() for f in fast]
@@ -192,10 +196,7 @@ def test_ahead_raises_what_findings_raises(tmp_path: Path) -> None:
 def test_ahead_closed_unread_ends_its_process_and_pool(
     tmp_path: Path, jobs: int
 ) -> None:
-    path = tmp_path / "batch.837"
-    with path.open("wb") as handle:
-        write_batch(handle, 60, claims_per_transaction=30)
-    path.write_bytes(path.read_bytes().replace(b"*11**1~", b"*ZZZ**1~"))
+    path = bad_places(tmp_path, 60)
     found = ahead(path, jobs, batch=1, window=1)  # 120 findings: it must wait
     pid = found._process.pid
     assert pid is not None

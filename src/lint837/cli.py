@@ -13,7 +13,7 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
@@ -484,7 +484,7 @@ def _lint_in_one_run(
                     failing += _report_guide(found, summary, report)
                 continue
             ahead = linter.validate_ahead(name, jobs) if jobs > 1 else None
-            with _closing(ahead):
+            with ahead or nullcontext():
                 for finding in linter.lint_path(name, summary):
                     failing += report(finding, summary)
                 if ahead is not None:
@@ -603,7 +603,7 @@ def gate(
 
     # A file's sets are validated in other processes while its rules run.
     ahead = linter.validate_ahead(batch, jobs) if jobs > 1 and batch != STDIN else None
-    with _gate_input(batch) as source, _closing(ahead):
+    with _gate_input(batch) as source, ahead or nullcontext():
         head = source.read(4096)
         source.seek(0)
         terminator, suffix = gates.line_style(head)
@@ -626,16 +626,6 @@ def gate(
     )
     if held_count:
         raise SystemExit(EXIT_FINDINGS)
-
-
-@contextmanager
-def _closing(ahead: validation.Ahead | None) -> Iterator[None]:
-    """End an :class:`~lint837.validation.Ahead`'s process, if there is one."""
-    try:
-        yield
-    finally:
-        if ahead is not None:
-            ahead.close()
 
 
 @contextmanager

@@ -15,6 +15,12 @@ from lint837.reader import Delimiters, Segment
 IMPLEMENTATION = "005010X222"  # 837P; the A1 and A2 errata keep this prefix
 
 
+def in_scope(code: str, implementation: str) -> bool:
+    """True for a set lint837 lints: an 837 (ST01) on the 005010X222 guide
+    (``implementation``: ST03, else GS08)."""
+    return code == "837" and implementation.startswith(IMPLEMENTATION)
+
+
 @dataclass(slots=True, eq=False)
 class Interchange:
     """ISA … IEA. ``header`` is None for a file that starts without an ISA."""
@@ -74,7 +80,7 @@ class TransactionSet:
     @property
     def in_scope(self) -> bool:
         """True for an 837 built on the 005010X222 (837P) guide."""
-        return self.code == "837" and self.implementation.startswith(IMPLEMENTATION)
+        return in_scope(self.code, self.implementation)
 
     @property
     def segment_count(self) -> int:

@@ -24,7 +24,7 @@ from typing import BinaryIO
 
 from lint837.errors import InputError
 from lint837.findings import Finding, Location, Severity
-from lint837.model.envelope import IMPLEMENTATION
+from lint837.model.envelope import in_scope
 from lint837.rules.base import segment_fingerprint
 from lint837.validation import fast
 from lint837.validation.codes import CODES, PYX12_VERSION, ValidationCode, translate
@@ -255,16 +255,15 @@ def _sep(unit: Unit) -> str:
 
 
 def _in_scope(unit: Unit) -> bool:
-    """An 837 on the 005010X222 guide by ST03, else GS08: what the rules lint."""
+    """What the rules lint (:func:`lint837.model.envelope.in_scope`), read
+    off the unit's ST and GS texts."""
     separator = _sep(unit)
     st = unit.segments[2].split(separator)
-    if st[0] != "ST" or len(st) < 2 or st[1] != "837":
-        return False
-    release = st[3] if len(st) > 3 and st[3] else ""
+    release = st[3].strip() if len(st) > 3 else ""
     if not release:
         group = unit.segments[1].split(separator)
-        release = group[8] if len(group) > 8 else ""
-    return release.strip().startswith(IMPLEMENTATION)
+        release = group[8].strip() if len(group) > 8 else ""
+    return st[0] == "ST" and in_scope(st[1] if len(st) > 1 else "", release)
 
 
 # pyx12's text quotes the bad value; it stays only where the value is a
