@@ -192,7 +192,7 @@ def validated(validator: str, jobs: int = 1) -> Callable[[Path], int]:
 
 # TODO(#6): issue #6 asks every rule with fast validation to reach 0.3x of
 # the baseline and to be 25 times faster than with pyx12 in two processes.
-# The second is about reached with -j 2 on both sides (23-28 times in two
+# The second is about reached with -j 2 on both sides (23-28 times in three
 # runs, one process 14-19 times); the first is not: 0.03-0.07x. The walk
 # checks each of the batch's 800,000 segments against the guide in Python
 # (about 1.6 s, 32,000 claims a second, on a quiet day); 0.3x is about the
